@@ -1,0 +1,233 @@
+package dev.anomaly.schemas.features;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.avro.generic.GenericRecord;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The contract between trainer and detector: which fields of an Avro record, in which order and encoding, make the
+ * model's raw input row. Normalisation is not here: it is part of the exported model.
+ *
+ * @param features          ordered features
+ * @param unknownCategories what a categorical value outside the vocabulary does
+ */
+public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownCategories) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public FeatureSpec {
+        Objects.requireNonNull(features, "features");
+        if (features.isEmpty()) {
+            throw new IllegalArgumentException("A feature spec needs at least one feature");
+        }
+        features = List.copyOf(features);
+        unknownCategories = unknownCategories == null ? UnknownCategoryPolicy.OTHER : unknownCategories;
+        Set<String> names = new HashSet<>();
+        for (Feature f : features) {
+            if (!names.add(f.name())) {
+                throw new IllegalArgumentException("Duplicate feature name '" + f.name() + "'");
+            }
+        }
+    }
+
+    public static FeatureSpec of(Feature... features) {
+        return new FeatureSpec(List.of(features), UnknownCategoryPolicy.OTHER);
+    }
+
+    /** Number of model input columns (categorical features expand to several). */
+    public int width() {
+        int w = 0;
+        for (Feature f : features) {
+            w += f.width();
+        }
+        return w;
+    }
+
+    /** Model input column names in order. */
+    public List<String> columnNames() {
+        List<String> names = new ArrayList<>(width());
+        for (Feature f : features) {
+            names.addAll(f.columnNames());
+        }
+        return names;
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Feature spec cannot be written as JSON", e);
+        }
+    }
+
+    public static FeatureSpec fromJson(String json) {
+        try {
+            return JSON.readValue(json, FeatureSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Invalid feature spec JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Extracts the raw input row of one record. */
+    public float[] extract(GenericRecord record) {
+        float[] row = new float[width()];
+        extractInto(record, row, 0);
+        return row;
+    }
+
+    /**
+     * Writes the raw input row of {@code record} into {@code out} from {@code offset}, {@link #width()} floats.
+     *
+     * @throws FeatureExtractionException naming the first feature that cannot be extracted
+     */
+    public void extractInto(GenericRecord record, float[] out, int offset) {
+        int col = offset;
+        for (Feature f : features) {
+            Object value = resolve(record, f);
+            switch (f.type()) {
+                case NUMERIC -> out[col] = numeric(value, f);
+                case BOOLEAN -> {
+                    if (!(value instanceof Boolean b)) {
+                        throw wrongType(f, value, "boolean");
+                    }
+                    out[col] = b ? 1f : 0f;
+                }
+                case CATEGORICAL -> oneHot(value, f, out, col);
+            }
+            col += f.width();
+        }
+    }
+
+    /**
+     * Checks that records of {@code schema} can feed this spec: every path exists with a type that fits.
+     *
+     * @return the problems found, one line each; empty when compatible
+     */
+    public List<String> problemsWith(Schema schema) {
+        List<String> problems = new ArrayList<>();
+        for (Feature f : features) {
+            Schema s = schema;
+            String[] parts = f.path().split("\\.");
+            for (int i = 0; i < parts.length && s != null; i++) {
+                s = nonNull(s);
+                Schema.Field field = s.getType() == Schema.Type.RECORD ? s.getField(parts[i]) : null;
+                if (field == null) {
+                    problems.add("feature '" + f.name() + "': no field '" + parts[i] + "' at path " + f.path());
+                    s = null;
+                } else {
+                    s = field.schema();
+                }
+            }
+            if (s == null) {
+                continue;
+            }
+            Schema.Type t = nonNull(s).getType();
+            boolean fits = switch (f.type()) {
+                case NUMERIC -> t == Schema.Type.INT || t == Schema.Type.LONG || t == Schema.Type.FLOAT || t == Schema.Type.DOUBLE;
+                case BOOLEAN -> t == Schema.Type.BOOLEAN;
+                case CATEGORICAL -> t == Schema.Type.STRING || t == Schema.Type.ENUM;
+            };
+            if (!fits) {
+                problems.add("feature '" + f.name() + "' is " + f.type() + " but field " + f.path() + " is " + t);
+            }
+        }
+        return problems;
+    }
+
+    private static Schema nonNull(Schema s) {
+        if (s.getType() == Schema.Type.UNION) {
+            for (Schema branch : s.getTypes()) {
+                if (branch.getType() != Schema.Type.NULL) {
+                    return branch;
+                }
+            }
+        }
+        return s;
+    }
+
+    private static Object resolve(GenericRecord record, Feature f) {
+        Object current = record;
+        String path = f.path();
+        int start = 0;
+        while (true) {
+            int dot = path.indexOf('.', start);
+            String part = dot < 0 ? path.substring(start) : path.substring(start, dot);
+            if (!(current instanceof GenericRecord r)) {
+                throw new FeatureExtractionException(FeatureExtractionException.Reason.WRONG_TYPE, f,
+                        "'" + path.substring(0, Math.max(0, start - 1)) + "' is not a record");
+            }
+            if (r.getSchema().getField(part) == null) {
+                throw new FeatureExtractionException(FeatureExtractionException.Reason.MISSING_FIELD, f,
+                        "record " + r.getSchema().getFullName() + " has no field '" + part + "'");
+            }
+            current = r.get(part);
+            if (current == null) {
+                throw new FeatureExtractionException(FeatureExtractionException.Reason.NULL_VALUE, f,
+                        "field '" + (dot < 0 ? path : path.substring(0, dot)) + "' is null");
+            }
+            if (dot < 0) {
+                return current;
+            }
+            start = dot + 1;
+        }
+    }
+
+    private static float numeric(Object value, Feature f) {
+        double d;
+        if (value instanceof Double v) {
+            d = v;
+        } else if (value instanceof Float v) {
+            d = v;
+        } else if (value instanceof Integer v) {
+            d = v;
+        } else if (value instanceof Long v) {
+            d = v;
+        } else {
+            throw wrongType(f, value, "a number (int, long, float, double)");
+        }
+        float x = (float) d;
+        if (!Float.isFinite(x)) {
+            throw new FeatureExtractionException(FeatureExtractionException.Reason.NOT_FINITE, f,
+                    Double.isFinite(d) ? "value " + d + " overflows float32" : "value is " + d);
+        }
+        return x;
+    }
+
+    private void oneHot(Object value, Feature f, float[] out, int col) {
+        String category;
+        if (value instanceof CharSequence cs) {
+            category = cs.toString();
+        } else if (value instanceof GenericEnumSymbol<?> e) {
+            category = e.toString();
+        } else {
+            throw wrongType(f, value, "a string or enum");
+        }
+        List<String> vocabulary = f.categories();
+        for (int i = 0; i <= vocabulary.size(); i++) {
+            out[col + i] = 0f;
+        }
+        int index = vocabulary.indexOf(category);
+        if (index < 0) {
+            if (unknownCategories == UnknownCategoryPolicy.REJECT) {
+                throw new FeatureExtractionException(FeatureExtractionException.Reason.UNKNOWN_CATEGORY, f,
+                        "value '" + category + "' is not one of " + vocabulary);
+            }
+            index = vocabulary.size();
+        }
+        out[col + index] = 1f;
+    }
+
+    private static FeatureExtractionException wrongType(Feature f, Object value, String expected) {
+        return new FeatureExtractionException(FeatureExtractionException.Reason.WRONG_TYPE, f,
+                "expected " + expected + ", found " + value.getClass().getSimpleName() + " '" + value + "'");
+    }
+}

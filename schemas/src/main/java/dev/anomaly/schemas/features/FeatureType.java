@@ -1,0 +1,11 @@
+package dev.anomaly.schemas.features;
+
+/** How a field becomes model input. */
+public enum FeatureType {
+    /** int, long, float or double; one column, the value itself (must be finite). */
+    NUMERIC,
+    /** boolean; one column, 0 or 1. */
+    BOOLEAN,
+    /** string or enum with a fixed vocabulary; one-hot, one column per category plus one "other" column. */
+    CATEGORICAL
+}
