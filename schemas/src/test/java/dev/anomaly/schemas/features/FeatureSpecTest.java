@@ -1,0 +1,143 @@
+package dev.anomaly.schemas.features;
+
+import dev.anomaly.schemas.avro.MachineTelemetry;
+import dev.anomaly.schemas.example.TelemetrySimulator;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class FeatureSpecTest {
+    private static final Schema INNER = SchemaBuilder.record("Readings").namespace("t").fields()
+            .requiredDouble("rpm").optionalDouble("temp").endRecord();
+    private static final Schema MODE = SchemaBuilder.enumeration("Mode").namespace("t").symbols("IDLE", "RUN", "TURBO");
+    private static final Schema SCHEMA = SchemaBuilder.record("Event").namespace("t").fields()
+            .name("readings").type(INNER).noDefault()
+            .requiredInt("count")
+            .requiredBoolean("open")
+            .name("mode").type(MODE).noDefault()
+            .requiredString("site")
+            .requiredString("note")
+            .endRecord();
+
+    private static final FeatureSpec SPEC = new FeatureSpec(List.of(
+            new Feature("rpm", "readings.rpm", FeatureType.NUMERIC, List.of()),
+            new Feature("temp", "readings.temp", FeatureType.NUMERIC, List.of()),
+            Feature.numeric("count"),
+            Feature.bool("open"),
+            Feature.categorical("mode", List.of("IDLE", "RUN")),
+            Feature.categorical("site", List.of("north", "south"))), UnknownCategoryPolicy.OTHER);
+
+    private static GenericRecord event(Double temp, String site) {
+        GenericRecord inner = new GenericData.Record(INNER);
+        inner.put("rpm", 1500.5);
+        inner.put("temp", temp);
+        GenericRecord r = new GenericData.Record(SCHEMA);
+        r.put("readings", inner);
+        r.put("count", 7);
+        r.put("open", true);
+        r.put("mode", new GenericData.EnumSymbol(MODE, "TURBO"));
+        r.put("site", site);
+        r.put("note", "n/a");
+        return r;
+    }
+
+    @Test
+    void shouldExtractNestedNumericBooleanAndOneHotColumnsInOrder() {
+        float[] row = SPEC.extract(event(61.25, "south"));
+
+        assertThat(SPEC.width()).isEqualTo(1 + 1 + 1 + 1 + 3 + 3);
+        assertThat(SPEC.columnNames()).containsExactly("rpm", "temp", "count", "open",
+                "mode=IDLE", "mode=RUN", "mode=__other__", "site=north", "site=south", "site=__other__");
+        // TURBO is outside the vocabulary: policy OTHER puts it in mode=__other__.
+        assertThat(row).containsExactly(1500.5f, 61.25f, 7f, 1f, 0f, 0f, 1f, 0f, 1f, 0f);
+    }
+
+    @Test
+    void shouldRoundTripThroughJson() {
+        String json = SPEC.toJson();
+        FeatureSpec back = FeatureSpec.fromJson(json);
+
+        assertThat(back).isEqualTo(SPEC);
+        assertThat(json).contains("\"path\":\"readings.rpm\"").contains("\"type\":\"CATEGORICAL\"");
+    }
+
+    @Test
+    void shouldNameFeatureAndPathOfNullValue() {
+        FeatureExtractionException e = catchThrowableOfType(FeatureExtractionException.class, () -> SPEC.extract(event(null, "north")));
+        assertThat(e.reason()).isEqualTo(FeatureExtractionException.Reason.NULL_VALUE);
+        assertThat(e.feature()).isEqualTo("temp");
+        assertThat(e).hasMessageContaining("readings.temp");
+    }
+
+    @Test
+    void shouldRejectNaNAndInfinity() {
+        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, 1e300}) {
+            FeatureExtractionException e = catchThrowableOfType(FeatureExtractionException.class, () -> SPEC.extract(event(bad, "north")));
+            assertThat(e.reason()).isEqualTo(FeatureExtractionException.Reason.NOT_FINITE);
+            assertThat(e.feature()).isEqualTo("temp");
+        }
+    }
+
+    @Test
+    void shouldRejectMissingField() {
+        FeatureSpec spec = FeatureSpec.of(Feature.numeric("pressure"));
+        FeatureExtractionException e = catchThrowableOfType(FeatureExtractionException.class, () -> spec.extract(event(1.0, "north")));
+        assertThat(e.reason()).isEqualTo(FeatureExtractionException.Reason.MISSING_FIELD);
+        assertThat(e).hasMessageContaining("no field 'pressure'");
+    }
+
+    @Test
+    void shouldRejectWrongType() {
+        FeatureSpec spec = FeatureSpec.of(Feature.numeric("note"));
+        FeatureExtractionException e = catchThrowableOfType(FeatureExtractionException.class, () -> spec.extract(event(1.0, "north")));
+        assertThat(e.reason()).isEqualTo(FeatureExtractionException.Reason.WRONG_TYPE);
+        assertThat(e).hasMessageContaining("expected a number").hasMessageContaining("n/a");
+    }
+
+    @Test
+    void shouldRejectUnknownCategoryUnderRejectPolicy() {
+        FeatureSpec strict = new FeatureSpec(SPEC.features(), UnknownCategoryPolicy.REJECT);
+        FeatureExtractionException e = catchThrowableOfType(FeatureExtractionException.class, () -> strict.extract(event(1.0, "north")));
+        assertThat(e.reason()).isEqualTo(FeatureExtractionException.Reason.UNKNOWN_CATEGORY);
+        assertThat(e.feature()).isEqualTo("mode");
+        assertThat(e).hasMessageContaining("TURBO");
+    }
+
+    @Test
+    void shouldListSchemaProblems() {
+        FeatureSpec spec = FeatureSpec.of(Feature.numeric("count"), Feature.numeric("site"), Feature.bool("missing"),
+                new Feature("rpm", "readings.rpm", FeatureType.NUMERIC, List.of()));
+        assertThat(spec.problemsWith(SCHEMA)).containsExactly(
+                "feature 'site' is NUMERIC but field site is STRING",
+                "feature 'missing': no field 'missing' at path missing");
+        assertThat(SPEC.problemsWith(SCHEMA)).isEmpty();
+    }
+
+    @Test
+    void shouldRejectInvalidSpecs() {
+        assertThatThrownBy(() -> FeatureSpec.of(Feature.numeric("a"), Feature.numeric("a"))).hasMessageContaining("Duplicate feature name 'a'");
+        assertThatThrownBy(() -> Feature.categorical("m", List.of())).hasMessageContaining("non-empty vocabulary");
+        assertThatThrownBy(() -> FeatureSpec.fromJson("{\"features\": 3}")).hasMessageContaining("Invalid feature spec JSON");
+    }
+
+    @Test
+    void shouldExtractGeneratedExampleRecords() {
+        FeatureSpec spec = FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"), Feature.bool("valveOpen"),
+                Feature.categorical("mode", List.of("IDLE", "NORMAL", "BOOST")));
+        MachineTelemetry reading = TelemetrySimulator.withDefaults(1).next().reading();
+
+        float[] row = spec.extract(reading);
+
+        assertThat(spec.problemsWith(MachineTelemetry.getClassSchema())).isEmpty();
+        assertThat(row[0]).isEqualTo((float) reading.getRpm());
+        assertThat(row[3] + row[4] + row[5] + row[6]).isEqualTo(1f);
+    }
+}
