@@ -1,0 +1,184 @@
+package dev.anomaly.schemas.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An exported anomaly model running in ONNX Runtime. Input {@value #INPUT} {@code [N, F]} raw features; outputs
+ * {@value #SCORE} {@code [N]}, {@value #EXPECTED} and {@value #CONTRIBUTION} {@code [N, F]}. The input is passed as a
+ * direct buffer (no copy into native memory); each scoring thread keeps its own buffer.
+ */
+public final class OnnxScoringModel implements ScoringModel {
+    private static final Logger log = LoggerFactory.getLogger(OnnxScoringModel.class);
+    public static final String INPUT = "features";
+    public static final String SCORE = "score";
+    public static final String EXPECTED = "expected";
+    public static final String CONTRIBUTION = "contribution";
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ModelMetadata metadata;
+    private final int width;
+    private final String device;
+    private final ThreadLocal<FloatBuffer> inputBuffers = new ThreadLocal<>();
+
+    private OnnxScoringModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, int width, String device) {
+        this.env = env;
+        this.session = session;
+        this.metadata = metadata;
+        this.width = width;
+        this.device = device;
+    }
+
+    public static OnnxScoringModel load(Path file, ScoringOptions options) {
+        try {
+            return load(Files.readAllBytes(file), options);
+        } catch (IOException e) {
+            throw new ModelException("Cannot read model file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads and checks a model: it must parse, carry anomaly metadata, and have the expected inputs and outputs.
+     *
+     * @throws ModelException saying what is wrong
+     */
+    public static OnnxScoringModel load(byte[] onnx, ScoringOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String device = "cpu";
+        OrtSession session;
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(options.intraOpThreads());
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (options.wantsCuda()) {
+                device = tryCuda(so, options.cudaDeviceId());
+            }
+            session = env.createSession(onnx, so);
+        } catch (OrtException e) {
+            throw new ModelException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
+        }
+        try {
+            ModelMetadata metadata = ModelMetadata.fromProperties(session.getMetadata().getCustomMetadata());
+            int width = checkSignature(session, metadata.featureSpec().width());
+            return new OnnxScoringModel(env, session, metadata, width, device);
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(session);
+            if (e instanceof ModelException m) {
+                throw m;
+            }
+            throw new ModelException("Invalid anomaly model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds the CUDA provider, or explains in one warning why scoring stays on the CPU. */
+    static String tryCuda(OrtSession.SessionOptions so, int deviceId) {
+        try {
+            so.addCUDA(deviceId);
+            log.info("Scoring on CUDA device {}", deviceId);
+            return "cuda:" + deviceId;
+        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+            log.warn("CUDA device {} requested but unavailable ({}); scoring on CPU. Build with -Pgpu and run on a host"
+                    + " with an NVIDIA driver and CUDA 12 to use the GPU.", deviceId, e.getMessage());
+            return "cpu";
+        }
+    }
+
+    private static int checkSignature(OrtSession session, int specWidth) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        NodeInfo in = inputs.get(INPUT);
+        if (in == null || inputs.size() != 1) {
+            throw new ModelException("Model must have exactly one input '" + INPUT + "', has " + inputs.keySet());
+        }
+        long[] shape = ((TensorInfo) in.getInfo()).getShape();
+        if (shape.length != 2 || shape[1] != specWidth) {
+            throw new ModelException("Model input '" + INPUT + "' has shape " + java.util.Arrays.toString(shape)
+                    + " but its feature spec has " + specWidth + " columns");
+        }
+        for (String out : new String[]{SCORE, EXPECTED, CONTRIBUTION}) {
+            if (!session.getOutputInfo().containsKey(out)) {
+                throw new ModelException("Model lacks output '" + out + "' (has " + session.getOutputInfo().keySet() + ")");
+            }
+        }
+        return specWidth;
+    }
+
+    @Override
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    /** {@code cpu} or {@code cuda:N}: where this session actually runs. */
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public ScoreBatch score(float[] input, int rows) {
+        if (rows == 0) {
+            return new ScoreBatch(0, width, new float[0], new float[0], new float[0]);
+        }
+        if (input.length < rows * width) {
+            throw new IllegalArgumentException("input has " + input.length + " floats, " + rows + " rows need " + rows * width);
+        }
+        FloatBuffer buffer = buffer(rows * width);
+        buffer.put(input, 0, rows * width).flip();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[]{rows, width});
+             OrtSession.Result result = session.run(Map.of(INPUT, tensor))) {
+            return new ScoreBatch(rows, width, floats(result, SCORE), floats(result, EXPECTED), floats(result, CONTRIBUTION));
+        } catch (OrtException e) {
+            throw new ModelException("Scoring failed: " + e.getMessage(), e);
+        }
+    }
+
+    private FloatBuffer buffer(int floats) {
+        FloatBuffer b = inputBuffers.get();
+        if (b == null || b.capacity() < floats) {
+            b = ByteBuffer.allocateDirect(Math.max(floats, 1024) * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            inputBuffers.set(b);
+        }
+        b.clear();
+        return b;
+    }
+
+    private static float[] floats(OrtSession.Result result, String name) throws OrtException {
+        OnnxValue value = result.get(name).orElseThrow(() -> new ModelException("Model returned no '" + name + "'"));
+        FloatBuffer fb = ((OnnxTensor) value).getFloatBuffer();
+        float[] out = new float[fb.remaining()];
+        fb.get(out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(session);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("Closing ONNX session failed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.anomaly.trainer.data;
+
+import dev.anomaly.schemas.features.Feature;
+import dev.anomaly.schemas.features.FeatureSpec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads numeric CSV: a header row, then one record per line, comma-separated, every feature value a finite number.
+ * The label column (0/1), when named, is never a feature.
+ */
+public final class CsvData {
+    private CsvData() {
+    }
+
+    /** Reads every column except the label as a numeric feature, in file order. */
+    public static Dataset read(Path file, Optional<String> labelColumn) {
+        return read(file, labelColumn, null);
+    }
+
+    /**
+     * Reads the columns of {@code spec} (matched by feature name, in any file order); other columns are ignored.
+     * With {@code spec == null} the spec is every non-label column, numeric.
+     */
+    public static Dataset read(Path file, Optional<String> labelColumn, FeatureSpec spec) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String headerLine = in.readLine();
+            if (headerLine == null || headerLine.isBlank()) {
+                throw new DataException(file + ": empty file (expected a header row)");
+            }
+            List<String> header = Arrays.stream(split(headerLine)).map(String::trim).toList();
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                if (index.put(header.get(i), i) != null) {
+                    throw new DataException(file + ": duplicate column '" + header.get(i) + "' in header");
+                }
+            }
+            int labelIndex = -1;
+            if (labelColumn.isPresent()) {
+                Integer li = index.get(labelColumn.get());
+                if (li == null) {
+                    throw new DataException(file + ": label column '" + labelColumn.get() + "' not in header " + header);
+                }
+                labelIndex = li;
+            }
+            if (spec == null) {
+                List<Feature> features = new ArrayList<>();
+                for (int i = 0; i < header.size(); i++) {
+                    if (i != labelIndex) {
+                        features.add(Feature.numeric(header.get(i)));
+                    }
+                }
+                if (features.isEmpty()) {
+                    throw new DataException(file + ": no feature columns (only the label column)");
+                }
+                spec = new FeatureSpec(features, null);
+            }
+            int[] columns = new int[spec.width()];
+            List<String> missing = new ArrayList<>();
+            int c = 0;
+            for (Feature f : spec.features()) {
+                if (f.type() != dev.anomaly.schemas.features.FeatureType.NUMERIC) {
+                    throw new DataException("CSV input supports numeric features only; feature '" + f.name() + "' is " + f.type());
+                }
+                Integer ci = index.get(f.name());
+                if (ci == null) {
+                    missing.add(f.name());
+                } else {
+                    columns[c] = ci;
+                }
+                c++;
+            }
+            if (!missing.isEmpty()) {
+                throw new DataException(file + ": missing column(s) " + missing + " required by the model (header: " + header + ")");
+            }
+            return readRows(in, file, header, columns, labelIndex, spec);
+        } catch (NoSuchFileException e) {
+            throw new DataException("No such file: " + file, e);
+        } catch (IOException e) {
+            throw new DataException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Dataset readRows(BufferedReader in, Path file, List<String> header, int[] columns, int labelIndex,
+                                    FeatureSpec spec) throws IOException {
+        int width = columns.length;
+        float[] values = new float[1024 * width];
+        int[] labels = labelIndex >= 0 ? new int[1024] : null;
+        int rows = 0;
+        long lineNo = 1;
+        String line;
+        while ((line = in.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] cells = split(line);
+            if (cells.length != header.size()) {
+                throw new DataException(file + " line " + lineNo + ": " + cells.length + " fields, header has " + header.size());
+            }
+            if ((rows + 1) * width > values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            for (int j = 0; j < width; j++) {
+                values[rows * width + j] = number(cells[columns[j]], file, lineNo, header.get(columns[j]));
+            }
+            if (labels != null) {
+                if (rows >= labels.length) {
+                    labels = Arrays.copyOf(labels, labels.length * 2);
+                }
+                float label = number(cells[labelIndex], file, lineNo, header.get(labelIndex));
+                if (label != 0f && label != 1f) {
+                    throw new DataException(file + " line " + lineNo + ": label column '" + header.get(labelIndex)
+                            + "' must be 0 or 1, found '" + cells[labelIndex].trim() + "'");
+                }
+                labels[rows] = (int) label;
+            }
+            rows++;
+        }
+        if (rows == 0) {
+            throw new DataException(file + ": no data rows after the header");
+        }
+        return new Dataset(spec, Arrays.copyOf(values, rows * width), rows,
+                labels == null ? Optional.empty() : Optional.of(Arrays.copyOf(labels, rows)), file.toString());
+    }
+
+    private static float number(String cell, Path file, long line, String column) {
+        String s = cell.trim();
+        try {
+            float v = Float.parseFloat(s);
+            if (!Float.isFinite(v)) {
+                throw new DataException(file + " line " + line + ": column '" + column + "' is not finite: '" + s + "'");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new DataException(file + " line " + line + ": column '" + column + "' is not a number: '" + s + "'");
+        }
+    }
+
+    private static String[] split(String line) {
+        if (line.indexOf('"') < 0) {
+            return line.split(",", -1);
+        }
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (ch == '"') {
+                if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else {
+                    quoted = !quoted;
+                }
+            } else if (ch == ',' && !quoted) {
+                cells.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(ch);
+            }
+        }
+        cells.add(cell.toString());
+        return cells.toArray(String[]::new);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.anomaly.trainer.data;
+
+import dev.anomaly.schemas.serde.AvroDeserializer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Reads a range of an Avro topic (Confluent wire format) without joining a consumer group: partitions are assigned
+ * directly, the end is fixed when reading starts, so the read always terminates.
+ */
+public final class KafkaTopicData {
+    private static final Logger log = LoggerFactory.getLogger(KafkaTopicData.class);
+
+    private KafkaTopicData() {
+    }
+
+    /** A record with the position it was read from. */
+    public record Positioned(GenericRecord value, String key, int partition, long offset, long timestamp) {
+    }
+
+    public static List<GenericRecord> records(TopicRange range, Duration timeout) {
+        return read(range, timeout, p -> true).stream().map(Positioned::value).toList();
+    }
+
+    /**
+     * @param keep records failing this predicate are left out (the retraining job drops alerted records this way)
+     */
+    public static List<Positioned> read(TopicRange range, Duration timeout, Predicate<Positioned> keep) {
+        Map<String, Object> config = new HashMap<>(range.clientConfig());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        AvroDeserializer<GenericRecord> values = new AvroDeserializer<>();
+        values.configure(config, false);
+        List<Positioned> out = new ArrayList<>();
+        int unreadable = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(range.topic(), timeout);
+            if (infos == null || infos.isEmpty()) {
+                throw new DataException("Topic '" + range.topic() + "' does not exist or has no partitions");
+            }
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
+            Map<TopicPartition, Long> start = new HashMap<>(begin);
+            range.from().ifPresent(from -> {
+                Map<TopicPartition, Long> query = new HashMap<>();
+                partitions.forEach(p -> query.put(p, from.toEpochMilli()));
+                consumer.offsetsForTimes(query, timeout).forEach((p, ot) ->
+                        start.put(p, ot == null ? end.get(p) : Math.max(begin.get(p), ((OffsetAndTimestamp) ot).offset())));
+            });
+            if (range.lastN().isPresent()) {
+                long n = range.lastN().getAsLong();
+                partitions.forEach(p -> start.put(p, Math.max(start.get(p), end.get(p) - n)));
+            }
+            Map<TopicPartition, Long> remaining = new HashMap<>();
+            for (TopicPartition p : partitions) {
+                if (start.get(p) < end.get(p)) {
+                    consumer.seek(p, start.get(p));
+                    remaining.put(p, end.get(p));
+                }
+            }
+            consumer.assign(new ArrayList<>(remaining.keySet()));
+            remaining.forEach((p, e) -> consumer.seek(p, start.get(p)));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long lastProgress = System.nanoTime();
+            while (!remaining.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new DataException("Timed out after " + timeout.toSeconds() + " s reading " + range.describe()
+                            + " (" + out.size() + " records read)");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition p = new TopicPartition(r.topic(), r.partition());
+                    Long stop = remaining.get(p);
+                    if (stop == null || r.offset() >= stop) {
+                        continue;
+                    }
+                    if (range.to().isEmpty() || r.timestamp() <= range.to().get().toEpochMilli()) {
+                        try {
+                            GenericRecord value = values.deserialize(r.topic(), r.value());
+                            if (value != null) {
+                                Positioned pos = new Positioned(value, r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+                                        r.partition(), r.offset(), r.timestamp());
+                                if (keep.test(pos)) {
+                                    out.add(pos);
+                                }
+                            }
+                        } catch (RuntimeException e) {
+                            unreadable++;
+                        }
+                    }
+                    if (r.offset() + 1 >= stop) {
+                        remaining.remove(p);
+                        consumer.pause(List.of(p));
+                    }
+                }
+                if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+                    log.info("Read {} records of {} so far", out.size(), range.describe());
+                    lastProgress = System.nanoTime();
+                }
+            }
+        }
+        if (unreadable > 0) {
+            log.warn("{}: left out {} records that could not be deserialized", range.describe(), unreadable);
+        }
+        if (range.lastN().isPresent() && out.size() > range.lastN().getAsLong()) {
+            out.sort(Comparator.comparingLong(Positioned::timestamp).thenComparingInt(Positioned::partition).thenComparingLong(Positioned::offset));
+            return new ArrayList<>(out.subList(out.size() - (int) range.lastN().getAsLong(), out.size()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.anomaly.trainer.export;
+
+/**
+ * Largest relative differences between ONNX Runtime and the reference computations on the checked rows.
+ * Relative difference: {@code |onnx - reference| / max(|reference|, 1)}, every output in normalised units (expected
+ * values are compared as {@code (expected - center) / scale}), so that float32 rounding of values near zero does not
+ * count as a difference while any real mismatch, which is of the order of the values themselves, does.
+ */
+public record ParityReport(int rows, double score, double contribution, double expected, double latent, double tolerance) {
+    public double max() {
+        return Math.max(Math.max(score, contribution), Math.max(expected, latent));
+    }
+
+    public boolean passed() {
+        return max() <= tolerance;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("parity on %d rows: max relative difference %.2e (score %.2e, contribution %.2e, expected %.2e, latent %.2e; tolerance %.0e)",
+                rows, max(), score, contribution, expected, latent, tolerance);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.anomaly.trainer.model;
+
+import dev.anomaly.schemas.avro.ModelKind;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Everything that determines a training run. With the same data and config, training is reproducible.
+ *
+ * @param hidden            encoder hidden layer sizes, outermost first; the decoder mirrors them
+ * @param latent            size of the code (AE) or latent space (VAE)
+ * @param denoise           AE: standard deviation of Gaussian noise added to normalised inputs during training (0 = off)
+ * @param sparsity          AE: weight of the L1 activity penalty on the code (0 = off)
+ * @param beta              VAE: weight of the KL term (1 = the standard ELBO)
+ * @param validationFraction share of rows held out for early stopping and threshold calibration
+ * @param patience          epochs without validation improvement before stopping
+ * @param falseAlarmRate    threshold = this upper quantile of held-out scores
+ * @param contamination     when set, overrides falseAlarmRate: the expected anomaly share of the training data
+ */
+public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activation activation, int epochs, int batchSize,
+                             double learningRate, double weightDecay, double validationFraction, int patience, long seed,
+                             double denoise, double sparsity, double beta, Scaling scaling, double falseAlarmRate,
+                             OptionalDouble contamination) {
+
+    public TrainingConfig {
+        hidden = hidden.clone();
+        require(hidden.length >= 1 && Arrays.stream(hidden).allMatch(h -> h >= 1), "hidden sizes must be >= 1");
+        require(latent >= 1, "latent size must be >= 1");
+        require(epochs >= 1, "epochs must be >= 1");
+        require(batchSize >= 1, "batch size must be >= 1");
+        require(learningRate > 0 && learningRate < 1, "learning rate must be in (0, 1)");
+        require(weightDecay >= 0, "weight decay must be >= 0");
+        require(validationFraction > 0 && validationFraction < 0.9, "validation fraction must be in (0, 0.9)");
+        require(patience >= 1, "patience must be >= 1");
+        require(denoise >= 0, "denoise noise must be >= 0");
+        require(sparsity >= 0, "sparsity must be >= 0");
+        require(beta > 0, "beta must be > 0");
+        require(falseAlarmRate > 0 && falseAlarmRate < 0.5, "false-alarm rate must be in (0, 0.5)");
+        contamination.ifPresent(c -> require(c > 0 && c < 0.5, "contamination must be in (0, 0.5)"));
+        require(kind == ModelKind.AE || (denoise == 0 && sparsity == 0), "denoise and sparsity apply to the AE only");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /**
+     * Defaults for {@code width} input columns that work without tuning: one hidden layer of {@code clamp(2F, 16, 64)},
+     * a code of {@code clamp(ceil(F / 4), 2, 16)}, Adam 1e-3, batch 256, up to 100 epochs with patience 10.
+     */
+    public static TrainingConfig defaults(ModelKind kind, int width) {
+        return defaults(kind, width, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #defaults(ModelKind, int)}, with smaller minibatches for small data ({@code clamp(rows / 40, 32, 256)}) so that every epoch still takes tens of steps. */
+    public static TrainingConfig defaults(ModelKind kind, int width, int rows) {
+        int batch = (int) Math.max(32, Math.min(256, rows / 40L));
+        int h = Math.max(16, Math.min(64, 2 * width));
+        int latent = Math.max(2, Math.min(16, (width + 3) / 4));
+        return new TrainingConfig(kind, new int[]{h}, latent, Activation.ELU, 100, batch, 1e-3, 1e-5, 0.2, 10, 42,
+                0.0, 0.0, 1.0, Scaling.ROBUST, 0.01, OptionalDouble.empty());
+    }
+
+    /** The alert rate the threshold targets. */
+    public double targetAlertRate() {
+        return contamination.orElse(falseAlarmRate);
+    }
+
+    /** As text, for model metadata and reports. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kind", kind.name());
+        m.put("hidden", Arrays.toString(hidden));
+        m.put("latent", Integer.toString(latent));
+        m.put("activation", activation.name().toLowerCase());
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batch_size", Integer.toString(batchSize));
+        m.put("learning_rate", Double.toString(learningRate));
+        m.put("weight_decay", Double.toString(weightDecay));
+        m.put("validation_fraction", Double.toString(validationFraction));
+        m.put("patience", Integer.toString(patience));
+        m.put("seed", Long.toString(seed));
+        if (kind == ModelKind.AE) {
+            m.put("denoise", Double.toString(denoise));
+            m.put("sparsity", Double.toString(sparsity));
+        } else {
+            m.put("beta", Double.toString(beta));
+        }
+        m.put("scaling", scaling.name().toLowerCase());
+        m.put("false_alarm_rate", Double.toString(falseAlarmRate));
+        contamination.ifPresent(c -> m.put("contamination", Double.toString(c)));
+        return m;
+    }
+
+    public TrainingConfig withEpochs(int e) {
+        return new TrainingConfig(kind, hidden, latent, activation, e, batchSize, learningRate, weightDecay, validationFraction,
+                patience, seed, denoise, sparsity, beta, scaling, falseAlarmRate, contamination);
+    }
+
+    public TrainingConfig withSeed(long s) {
+        return new TrainingConfig(kind, hidden, latent, activation, epochs, batchSize, learningRate, weightDecay, validationFraction,
+                patience, s, denoise, sparsity, beta, scaling, falseAlarmRate, contamination);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainingConfig t && describe().equals(t.describe());
+    }
+
+    @Override
+    public int hashCode() {
+        return describe().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TrainingConfig" + describe();
+    }
+}
