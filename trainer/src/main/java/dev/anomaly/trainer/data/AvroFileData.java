@@ -39,12 +39,13 @@ public final class AvroFileData {
     }
 
     /** Reads the file; infers the spec when {@code spec} is null. */
-    public static Dataset read(Path file, Optional<String> labelField, FeatureSpec spec, List<String> include, int maxCategories) {
+    public static Dataset read(Path file, Optional<String> labelField, FeatureSpec spec, List<String> include,
+                               List<String> exclude, int maxCategories) {
         List<GenericRecord> records = records(file);
         if (spec == null) {
-            Set<String> exclude = new HashSet<>();
-            labelField.ifPresent(exclude::add);
-            spec = SpecInference.infer(records.get(0).getSchema(), records, include, exclude, maxCategories);
+            Set<String> leftOut = new HashSet<>(exclude);
+            labelField.ifPresent(leftOut::add);
+            spec = SpecInference.infer(records.get(0).getSchema(), records, include, leftOut, maxCategories);
         }
         return RecordData.toDataset(records, spec, labelField, file.toString());
     }

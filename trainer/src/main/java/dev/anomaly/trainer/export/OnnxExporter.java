@@ -15,14 +15,14 @@ import java.util.Map;
  * Writes a trained network as one self-contained ONNX model (IR version 8, opset 17, batch dimension symbolic) that
  * computes, from raw features, exactly what {@link ReferenceScorer} defines: normalisation, the network, the score,
  * per-feature contributions and expected values. Outputs: {@code score [N]}, {@code expected [N, F]},
- * {@code contribution [N, F]}, {@code latent [N, k]}, and for the VAE {@code neg_elbo [N]}. The model's
+ * {@code contribution [N, F]}, {@code latent [N, k]} and {@code latent_score [N]} (the latent term of the score). The model's
  * {@link ModelMetadata} goes into {@code metadata_props}.
  */
 public final class OnnxExporter {
     public static final long IR_VERSION = 8;
     public static final long OPSET = 17;
     public static final String LATENT = "latent";
-    public static final String NEG_ELBO = "neg_elbo";
+    public static final String LATENT_SCORE = "latent_score";
 
     private OnnxExporter() {
     }
@@ -49,14 +49,15 @@ public final class OnnxExporter {
         }
         String out = dense(g, "out", net.output(), d, null);
         String axis1 = g.longs("axes_1", 1);
+        String half = net.kind() == ModelKind.VAE ? g.floats("half", new float[]{0.5f}, 1) : null;
 
+        // Per-feature reconstruction term e [N, F] and the mean of p(x|z).
         String mean;
-        String contribution;
+        String e;
         if (net.kind() == ModelKind.AE) {
             mean = out;
             String diff = g.node("Sub", z, mean);
-            String sq = g.node("Mul", diff, diff);
-            contribution = g.node("Mul", OnnxScoringModel.CONTRIBUTION, Map.of(), sq, g.floats("inv_width", new float[]{1f / f}, 1));
+            e = g.node("Mul", g.node("Mul", diff, diff), g.floats("reconstruction_weight", new float[]{net.reconstructionWeight() / f}, 1));
         } else {
             mean = g.node("Slice", out, g.longs("slice_mean_start", 0), g.longs("slice_mean_end", f), axis1);
             String logVar = g.node("Slice", out, g.longs("slice_var_start", f), g.longs("slice_var_end", 2L * f), axis1);
@@ -65,18 +66,32 @@ public final class OnnxExporter {
             String invVar = g.node("Exp", g.node("Neg", logVar));
             String sum = g.node("Add", g.node("Add", g.node("Mul", sq, invVar), logVar),
                     g.floats("log_2pi", new float[]{(float) ReferenceScorer.LOG_2PI}, 1));
-            contribution = g.node("Mul", OnnxScoringModel.CONTRIBUTION, Map.of(), sum, g.floats("half", new float[]{0.5f}, 1));
-
+            e = g.node("Mul", sum, half);
         }
-        String score = g.node("ReduceSum", OnnxScoringModel.SCORE, Map.of("keepdims", 0L), contribution, axis1);
-        if (net.kind() == ModelKind.VAE) {
-            // KL(q(z|x) || N(0, I)) = 0.5 * sum(mu^2 + exp(lv) - 1 - lv); neg_elbo = score + KL.
+
+        // Latent term L [N, 1]: AE, whitened squared distance of the code; VAE, KL(q(z|x) || N(0, I)).
+        String latentTerm;
+        if (net.kind() == ModelKind.AE) {
+            String u = g.node("Mul", g.node("Sub", latent, g.floats("latent.center", net.latentCenter(), net.latent())),
+                    g.floats("latent.inv_scale", net.latentInvScale(), net.latent()));
+            latentTerm = g.node("Mul", g.node("ReduceSum", null, Map.of("keepdims", 1L), g.node("Mul", u, u), axis1),
+                    g.floats("inv_latent", new float[]{1f / net.latent()}, 1));
+        } else {
             String lv = dense(g, "code_logvar", net.codeLogVar(), h, null);
             String klTerms = g.node("Sub", g.node("Sub", g.node("Add", g.node("Mul", latent, latent), g.node("Exp", lv)),
                     g.floats("one", new float[]{1f}, 1)), lv);
-            String kl = g.node("Mul", g.node("ReduceSum", null, Map.of("keepdims", 0L), klTerms, axis1), "half");
-            g.node("Add", NEG_ELBO, Map.of(), score, kl);
+            latentTerm = g.node("Mul", g.node("ReduceSum", null, Map.of("keepdims", 1L), klTerms, axis1), half);
         }
+        g.node("Squeeze", LATENT_SCORE, Map.of(), latentTerm, axis1);
+
+        // contribution = e + L * z^2 / (sum z^2 + eps); score = sum(e) + L.
+        String zsq = g.node("Mul", z, z);
+        String share = g.node("Div", zsq, g.node("Add", g.node("ReduceSum", null, Map.of("keepdims", 1L), zsq, axis1),
+                g.floats("share_eps", new float[]{(float) ReferenceScorer.SHARE_EPSILON}, 1)));
+        String contribution = g.node("Add", OnnxScoringModel.CONTRIBUTION, Map.of(), e, g.node("Mul", latentTerm, share));
+        String reconstruction = g.node("ReduceSum", null, Map.of("keepdims", 1L), e, axis1);
+        String scoreColumn = g.node("Add", reconstruction, latentTerm);
+        g.node("Squeeze", OnnxScoringModel.SCORE, Map.of(), scoreColumn, axis1);
         g.node("Add", OnnxScoringModel.EXPECTED, Map.of(), g.node("Mul", mean, scale), center);
 
         Onnx.GraphProto.Builder graph = g.proto();
@@ -85,9 +100,7 @@ public final class OnnxExporter {
         graph.addOutput(OnnxGraph.floatTensor(OnnxScoringModel.EXPECTED, f));
         graph.addOutput(OnnxGraph.floatTensor(OnnxScoringModel.CONTRIBUTION, f));
         graph.addOutput(OnnxGraph.floatTensor(LATENT, net.latent()));
-        if (net.kind() == ModelKind.VAE) {
-            graph.addOutput(OnnxGraph.floatTensor(NEG_ELBO));
-        }
+        graph.addOutput(OnnxGraph.floatTensor(LATENT_SCORE));
         Onnx.ModelProto.Builder model = Onnx.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("anomaly-trainer")

@@ -56,15 +56,10 @@ public final class ParityCheck {
                 float[] latent = floats(out, OnnxExporter.LATENT);
                 double dScore = maxRel(score, ref.score());
                 double dContribution = maxRel(contribution, ref.contribution());
-                float[] center = net.normalizer().center();
-                float[] scale = net.normalizer().scale();
-                double dExpected = Math.max(
-                        maxRel(normalised(expected, center, scale), normalised(ref.expected(), center, scale)),
-                        maxRel(normalised(expected, center, scale), normalised(toDouble(fromDl4j[1]), center, scale)));
+                double dExpected = Math.max(maxRelRaw(expected, ref.expected(), net),
+                        maxRelRaw(expected, toDouble(fromDl4j[1]), net));
                 double dLatent = Math.max(maxRel(latent, toDouble(ref.latent())), maxRel(latent, toDouble(fromDl4j[0])));
-                if (ref.negElbo() != null) {
-                    dScore = Math.max(dScore, maxRel(floats(out, OnnxExporter.NEG_ELBO), ref.negElbo()));
-                }
+                dScore = Math.max(dScore, maxRel(floats(out, OnnxExporter.LATENT_SCORE), ref.latentScore()));
                 return new ParityReport(rows, dScore, dContribution, dExpected, dLatent, TOLERANCE);
             }
         } catch (OrtException e) {
@@ -79,22 +74,20 @@ public final class ParityCheck {
         return a;
     }
 
-    private static float[] normalised(float[] raw, float[] center, float[] scale) {
-        float[] z = new float[raw.length];
-        for (int i = 0; i < raw.length; i++) {
+    /** Expected values are raw: relative to the larger of the value, the column's centre and its scale. */
+    private static double maxRelRaw(float[] actual, double[] reference, NetworkWeights net) {
+        float[] center = net.normalizer().center();
+        float[] scale = net.normalizer().scale();
+        double max = 0;
+        for (int i = 0; i < actual.length; i++) {
             int j = i % center.length;
-            z[i] = (float) ((raw[i] - (double) center[j]) / scale[j]);
+            double magnitude = Math.max(Math.abs(reference[i]), Math.max(Math.abs(center[j]), scale[j]));
+            double d = Math.abs(actual[i] - reference[i]) / Math.max(magnitude, FLOOR);
+            if (!(d <= max)) {
+                max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+            }
         }
-        return z;
-    }
-
-    private static double[] normalised(double[] raw, float[] center, float[] scale) {
-        double[] z = new double[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            int j = i % center.length;
-            z[i] = (raw[i] - center[j]) / scale[j];
-        }
-        return z;
+        return max;
     }
 
     private static double[] toDouble(float[] a) {

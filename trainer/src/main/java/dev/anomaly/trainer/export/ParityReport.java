@@ -2,9 +2,10 @@ package dev.anomaly.trainer.export;
 
 /**
  * Largest relative differences between ONNX Runtime and the reference computations on the checked rows.
- * Relative difference: {@code |onnx - reference| / max(|reference|, 1)}, every output in normalised units (expected
- * values are compared as {@code (expected - center) / scale}), so that float32 rounding of values near zero does not
- * count as a difference while any real mismatch, which is of the order of the values themselves, does.
+ * Relative difference: {@code |onnx - reference| / max(|reference|, 1)} for score, contributions and latent code
+ * (normalised units), and {@code |onnx - reference| / max(|reference|, |center|, scale, 1)} for expected values (raw
+ * units, whose float32 rounding is of the order of the column's centre). Float32 rounding stays far below the
+ * tolerance; a real mismatch is of the order of the values themselves.
  */
 public record ParityReport(int rows, double score, double contribution, double expected, double latent, double tolerance) {
     public double max() {

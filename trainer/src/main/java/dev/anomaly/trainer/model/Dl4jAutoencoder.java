@@ -131,7 +131,13 @@ final class Dl4jAutoencoder implements Dl4jNetwork {
             decoder.add(dense("d" + i, config.activation()));
         }
         return new NetworkWeights(ModelKind.AE, normalizer, encoder, dense("code", Activation.IDENTITY), null, decoder,
-                dense("recon", Activation.IDENTITY));
+                dense("recon", Activation.IDENTITY), new float[config.latent()], ones(config.latent()), 1f);
+    }
+
+    static float[] ones(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return a;
     }
 
     private DenseWeights dense(String name, Activation activation) {

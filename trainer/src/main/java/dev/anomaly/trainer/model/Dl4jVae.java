@@ -51,6 +51,9 @@ final class Dl4jVae implements Dl4jNetwork {
                 .updater(new Adam(config.learningRate()))
                 .weightInit(WeightInit.XAVIER)
                 .l2(config.weightDecay())
+                // Heavy-tailed columns give huge first-step gradients through exp(-log s^2): clip them.
+                .gradientNormalization(org.deeplearning4j.nn.conf.GradientNormalization.ClipElementWiseAbsoluteValue)
+                .gradientNormalizationThreshold(1.0)
                 .list()
                 .layer(new VariationalAutoencoder.Builder()
                         .nIn(width).nOut(config.latent())
@@ -85,7 +88,7 @@ final class Dl4jVae implements Dl4jNetwork {
         ReferenceScorer.Result r = ReferenceScorer.score(weights(identity), z, rows);
         double sum = 0;
         for (int i = 0; i < rows; i++) {
-            sum += r.score()[i] + config.beta() * (r.negElbo()[i] - r.score()[i]);
+            sum += r.score()[i] + (config.beta() - 1) * r.latentScore()[i];
         }
         return sum / rows;
     }
@@ -130,7 +133,8 @@ final class Dl4jVae implements Dl4jNetwork {
                 dense(layer.getParam(PZX_MEAN_W), layer.getParam(PZX_MEAN_B), Activation.IDENTITY),
                 dense(layer.getParam(PZX_LOGSTD2_W), layer.getParam(PZX_LOGSTD2_B), Activation.IDENTITY),
                 decoder,
-                dense(layer.getParam(PXZ_W), layer.getParam(PXZ_B), Activation.IDENTITY));
+                dense(layer.getParam(PXZ_W), layer.getParam(PXZ_B), Activation.IDENTITY),
+                new float[config.latent()], Dl4jAutoencoder.ones(config.latent()), 1f);
     }
 
     /** DL4J keeps weights column-major: copy to row-major before reading the raw buffer. */

@@ -79,8 +79,51 @@ public final class NetworkTrainer {
         }
         net.setParams(bestParams);
         double secondsPerEpoch = (System.nanoTime() - start) / 1e9 / trainLoss.size();
-        return new TrainedNetwork(net.weights(normalizer),
+        NetworkWeights weights = net.weights(normalizer);
+        if (config.kind() == ModelKind.AE) {
+            float[][] forward = net.forward(zTrain, n);
+            weights = withTrainingStatistics(weights, forward[0], forward[1], zTrain, n);
+        }
+        return new TrainedNetwork(weights,
                 new TrainingHistory(trainLoss, valLoss, bestEpoch, stoppedEarly, secondsPerEpoch), net);
+    }
+
+    /**
+     * AE: the latent distance is measured in units of the training codes' own spread, per unit, and the reconstruction
+     * error in units of its training mean, so that both terms of the score are about 1 for a typical record.
+     */
+    private static NetworkWeights withTrainingStatistics(NetworkWeights weights, float[] codes, float[] recon, float[] z, int rows) {
+        double mse = 0;
+        for (int i = 0; i < z.length; i++) {
+            double d = z[i] - recon[i];
+            mse += d * d;
+        }
+        mse /= z.length;
+        int k = weights.latent();
+        double[] mean = new double[k];
+        double[] var = new double[k];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < k; j++) {
+                mean[j] += codes[i * k + j];
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            mean[j] /= rows;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < k; j++) {
+                double d = codes[i * k + j] - mean[j];
+                var[j] += d * d;
+            }
+        }
+        float[] center = new float[k];
+        float[] invScale = new float[k];
+        for (int j = 0; j < k; j++) {
+            double sd = Math.sqrt(var[j] / Math.max(1, rows - 1));
+            center[j] = (float) mean[j];
+            invScale[j] = sd > 1e-6 ? (float) (1 / sd) : 0f; // a dead unit carries no distance
+        }
+        return weights.withTrainingStatistics(center, invScale, mse > 1e-12 ? (float) (1 / mse) : 1f);
     }
 
     private static void shuffle(int[] a, SplittableRandom random) {

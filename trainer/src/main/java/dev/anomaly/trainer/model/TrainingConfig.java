@@ -12,7 +12,9 @@ import java.util.OptionalDouble;
  *
  * @param hidden            encoder hidden layer sizes, outermost first; the decoder mirrors them
  * @param latent            size of the code (AE) or latent space (VAE)
- * @param denoise           AE: standard deviation of Gaussian noise added to normalised inputs during training (0 = off)
+ * @param denoise           standard deviation of Gaussian noise added to normalised inputs during training (0 = off);
+ *                          the VAE defaults to 0.05: on discrete-valued columns a Gaussian decoder otherwise drives its
+ *                          variance to zero and its likelihood to infinity (the noise "dequantises" the data)
  * @param sparsity          AE: weight of the L1 activity penalty on the code (0 = off)
  * @param beta              VAE: weight of the KL term (1 = the standard ELBO)
  * @param validationFraction share of rows held out for early stopping and threshold calibration
@@ -40,7 +42,7 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
         require(beta > 0, "beta must be > 0");
         require(falseAlarmRate > 0 && falseAlarmRate < 0.5, "false-alarm rate must be in (0, 0.5)");
         contamination.ifPresent(c -> require(c > 0 && c < 0.5, "contamination must be in (0, 0.5)"));
-        require(kind == ModelKind.AE || (denoise == 0 && sparsity == 0), "denoise and sparsity apply to the AE only");
+        require(kind == ModelKind.AE || sparsity == 0, "sparsity applies to the AE only");
     }
 
     private static void require(boolean ok, String message) {
@@ -62,8 +64,10 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
         int batch = (int) Math.max(32, Math.min(256, rows / 40L));
         int h = Math.max(16, Math.min(64, 2 * width));
         int latent = Math.max(2, Math.min(16, (width + 3) / 4));
-        return new TrainingConfig(kind, new int[]{h}, latent, Activation.ELU, 100, batch, 1e-3, 1e-5, 0.2, 10, 42,
-                0.0, 0.0, 1.0, Scaling.ROBUST, 0.01, OptionalDouble.empty());
+        // VAE: tanh keeps the encoder's and decoder's log-variance heads bounded, so exp() cannot overflow on extreme records.
+        Activation activation = kind == ModelKind.VAE ? Activation.TANH : Activation.ELU;
+        return new TrainingConfig(kind, new int[]{h}, latent, activation, 100, batch, 1e-3, 1e-5, 0.2, 10, 42,
+                kind == ModelKind.VAE ? 0.05 : 0.0, 0.0, 1.0, Scaling.STANDARD, 0.01, OptionalDouble.empty());
     }
 
     /** The alert rate the threshold targets. */
@@ -85,8 +89,8 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
         m.put("validation_fraction", Double.toString(validationFraction));
         m.put("patience", Integer.toString(patience));
         m.put("seed", Long.toString(seed));
+        m.put("denoise", Double.toString(denoise));
         if (kind == ModelKind.AE) {
-            m.put("denoise", Double.toString(denoise));
             m.put("sparsity", Double.toString(sparsity));
         } else {
             m.put("beta", Double.toString(beta));

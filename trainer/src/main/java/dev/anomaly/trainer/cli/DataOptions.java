@@ -1,0 +1,126 @@
+package dev.anomaly.trainer.cli;
+
+import dev.anomaly.schemas.features.FeatureSpec;
+import dev.anomaly.schemas.registry.RegistryClientConfig;
+import dev.anomaly.trainer.data.AvroFileData;
+import dev.anomaly.trainer.data.CsvData;
+import dev.anomaly.trainer.data.DataException;
+import dev.anomaly.trainer.data.Dataset;
+import dev.anomaly.trainer.data.KafkaTopicData;
+import dev.anomaly.trainer.data.RecordData;
+import dev.anomaly.trainer.data.SpecInference;
+import dev.anomaly.trainer.data.TopicRange;
+import org.apache.avro.generic.GenericRecord;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/** Where records come from: a CSV file, an Avro container file, or a range of a Kafka topic. Shared by commands. */
+public final class DataOptions {
+    @Option(names = "--data", paramLabel = "FILE", description = "Input file: .csv (header, numeric columns) or .avro (container file).")
+    Path data;
+
+    @Option(names = "--label-column", paramLabel = "NAME", description = "Ground-truth column or field (0/1 or boolean): never a feature, used only for evaluation.")
+    String labelColumn;
+
+    @Option(names = "--features", split = ",", paramLabel = "PATH", description = "Avro input: use exactly these field paths (dot-separated), in this order. Default: every numeric, boolean and low-cardinality string/enum field.")
+    List<String> features = new ArrayList<>();
+
+    @Option(names = "--exclude", split = ",", paramLabel = "PATH", description = "Avro input: leave these field paths out.")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--max-categories", defaultValue = "20", description = "Avro input: a string/enum field with more distinct values is treated as an identifier and left out (default: ${DEFAULT-VALUE}).")
+    int maxCategories;
+
+    @Option(names = "--topic", description = "Read from this Kafka topic (Confluent-wire Avro) instead of a file.")
+    String topic;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (with --topic).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "Schema registry URL (with --topic).")
+    String registryUrl;
+
+    @Option(names = "--from", paramLabel = "TIME", description = "With --topic: first record timestamp (ISO-8601, e.g. 2026-01-01T00:00:00Z).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "With --topic: last record timestamp (ISO-8601).")
+    String to;
+
+    @Option(names = "--last", paramLabel = "N", description = "With --topic: only the last N records (by timestamp).")
+    Long last;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra consumer / registry client setting (repeatable), e.g. security.protocol=SASL_SSL.")
+    Map<String, String> kafkaProperties = new HashMap<>();
+
+    @Option(names = "--read-timeout", defaultValue = "PT5M", description = "With --topic: give up reading after this long (ISO-8601 duration, default: ${DEFAULT-VALUE}).")
+    Duration readTimeout;
+
+    Optional<String> label() {
+        return Optional.ofNullable(labelColumn);
+    }
+
+    /** Reads the input; infers the feature spec when {@code spec} is null. */
+    public Dataset read(FeatureSpec spec) {
+        if ((data == null) == (topic == null)) {
+            throw new IllegalArgumentException("Give exactly one of --data FILE or --topic NAME");
+        }
+        if (topic != null) {
+            return readTopic(spec);
+        }
+        String name = data.getFileName().toString().toLowerCase();
+        if (name.endsWith(".csv")) {
+            if (!features.isEmpty() || !exclude.isEmpty()) {
+                throw new IllegalArgumentException("--features / --exclude apply to Avro input only; a CSV's features are its non-label columns");
+            }
+            return CsvData.read(data, label(), spec);
+        }
+        if (name.endsWith(".avro")) {
+            return AvroFileData.read(data, label(), spec, features, exclude, maxCategories);
+        }
+        throw new DataException("Unsupported input " + data + ": expected a .csv or .avro file");
+    }
+
+    private Dataset readTopic(FeatureSpec spec) {
+        if (bootstrapServers == null || registryUrl == null) {
+            throw new IllegalArgumentException("--topic needs --bootstrap-servers and --schema-registry-url");
+        }
+        Map<String, Object> config = new HashMap<>(kafkaProperties);
+        config.put("bootstrap.servers", bootstrapServers);
+        config.put(RegistryClientConfig.URL, registryUrl);
+        TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
+                last == null ? OptionalLong.empty() : OptionalLong.of(last), config);
+        List<GenericRecord> records = KafkaTopicData.records(range, readTimeout);
+        if (records.isEmpty()) {
+            throw new DataException("No records in " + range.describe());
+        }
+        if (spec == null) {
+            Set<String> ex = new HashSet<>(exclude);
+            label().ifPresent(ex::add);
+            spec = SpecInference.infer(records.get(0).getSchema(), records, features, ex, maxCategories);
+        }
+        return RecordData.toDataset(records, spec, label(), range.describe());
+    }
+
+    private static Optional<Instant> time(String value, String option) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("Invalid " + option + " '" + value + "': expected ISO-8601 like 2026-01-01T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.anomaly.trainer.cli;
+
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.TrainingJob;
+import dev.anomaly.trainer.data.Dataset;
+import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.Scaling;
+import dev.anomaly.trainer.model.TrainingConfig;
+import dev.anomaly.trainer.report.TrainingReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+
+/** {@code anomaly train}: fit an AE or VAE and export one ONNX scoring model with a report beside it. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an autoencoder (ae) or variational autoencoder (vae) on historical records and export a"
+                + " self-contained ONNX scoring model, with an HTML report next to it.",
+                "Exit codes: 0 ok, 2 bad options, 3 bad input data, 4 model failed its parity check."})
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions input;
+
+    @Option(names = "--model", defaultValue = "ae", description = "ae or vae (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--out", required = true, description = "Where to write the ONNX model (e.g. model.onnx).")
+    Path out;
+
+    @Option(names = "--model-id", description = "Model identifier (default: the output file name without extension).")
+    String modelId;
+
+    @Option(names = "--model-version", defaultValue = "1", description = "Model version (default: ${DEFAULT-VALUE}).")
+    int version;
+
+    @Option(names = "--hidden", split = ",", description = "Encoder hidden sizes, e.g. 64,32; the decoder mirrors them (default: clamp(2F, 16, 64)).")
+    List<Integer> hidden;
+
+    @Option(names = "--latent", description = "Latent / code size (default: clamp(ceil(F/4), 2, 16)).")
+    Integer latent;
+
+    @Option(names = "--activation", description = "relu, leakyrelu, elu, tanh, sigmoid or identity (default: elu).")
+    Activation activation;
+
+    @Option(names = "--epochs", description = "Maximum epochs (default: 100; early stopping usually ends sooner).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", description = "Minibatch size (default: clamp(rows/40, 32, 256)).")
+    Integer batchSize;
+
+    @Option(names = "--learning-rate", description = "Adam learning rate (default: 0.001).")
+    Double learningRate;
+
+    @Option(names = "--weight-decay", description = "L2 weight decay (default: 1e-5).")
+    Double weightDecay;
+
+    @Option(names = "--patience", description = "Epochs without held-out improvement before stopping (default: 10).")
+    Integer patience;
+
+    @Option(names = "--validation-fraction", description = "Share of rows held out for early stopping and threshold calibration (default: 0.2).")
+    Double validationFraction;
+
+    @Option(names = "--seed", description = "Random seed: the same data, options and seed give the same model (default: 42).")
+    Long seed;
+
+    @Option(names = "--denoise", description = "Std-dev of Gaussian input noise during training, in normalised units (default: 0 for ae, 0.05 for vae).")
+    Double denoise;
+
+    @Option(names = "--sparsity", description = "AE: weight of the L1 activity penalty on the code (default: 0, off).")
+    Double sparsity;
+
+    @Option(names = "--beta", description = "VAE: weight of the KL term (default: 1).")
+    Double beta;
+
+    @Option(names = "--scaling", description = "standard or robust normalisation of numeric columns (default: standard).")
+    Scaling scaling;
+
+    @Option(names = "--false-alarm-rate", description = "Threshold = the (1 - rate) quantile of held-out scores (default: 0.01).")
+    Double falseAlarmRate;
+
+    @Option(names = "--contamination", description = "Known share of anomalies in the training data; overrides --false-alarm-rate.")
+    Double contamination;
+
+    @Option(names = "--no-report", description = "Do not write the HTML report.")
+    boolean noReport;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        Dataset data = input.read(null);
+        ModelKind kind = switch (model.toLowerCase()) {
+            case "ae" -> ModelKind.AE;
+            case "vae" -> ModelKind.VAE;
+            default -> throw new IllegalArgumentException("--model must be ae or vae, got '" + model + "'");
+        };
+        TrainingConfig config = config(kind, data);
+        String id = modelId != null ? modelId : out.getFileName().toString().replaceFirst("\\.onnx$", "");
+        if (!quiet) {
+            System.err.printf("Training %s on %d rows x %d columns from %s%n  %s%n", kind, data.rows(), data.width(), data.source(), config.describe());
+        }
+        ConsoleProgress progress = new ConsoleProgress(System.err);
+        TrainingJob.Outcome outcome = TrainingJob.run(data, config, id, version, quiet ? dev.anomaly.trainer.model.ProgressListener.NONE : progress);
+        if (!quiet) {
+            progress.finish();
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".model-", ".onnx");
+        Files.write(tmp, outcome.onnx());
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        System.out.printf("Model %s v%d (%s) written to %s (%d bytes)%n", id, version, kind, out, outcome.onnx().length);
+        System.out.printf("  threshold %.6g (target alert rate %.2f %%), %d epochs (best %d), %s%n", outcome.metadata().threshold(),
+                100 * outcome.metadata().falseAlarmRate(), outcome.network().history().epochs(), outcome.network().history().bestEpoch(),
+                outcome.parity());
+        outcome.evaluation().ifPresent(e -> System.out.printf(
+                "  held-out evaluation (%d rows, %d anomalies): AUROC %.4f  AUPRC %.4f  precision %.3f  recall %.3f  F1 %.3f%n",
+                e.rows(), e.anomalies(), e.auroc(), e.auprc(), e.atThreshold().precision(), e.atThreshold().recall(), e.atThreshold().f1()));
+        if (!noReport) {
+            Path page = TrainingReport.write(reportDir(out), outcome);
+            System.out.printf("  report: %s%n", page);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The report directory beside a model file: {@code model.onnx} → {@code model.report/}. */
+    public static Path reportDir(Path model) {
+        String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        return model.toAbsolutePath().resolveSibling(name + ".report");
+    }
+
+    TrainingConfig config(ModelKind kind, Dataset data) {
+        TrainingConfig d = TrainingConfig.defaults(kind, data.width(), (int) (data.rows() * (1 - (validationFraction == null ? 0.2 : validationFraction))));
+        return new TrainingConfig(kind,
+                hidden == null ? d.hidden() : hidden.stream().mapToInt(Integer::intValue).toArray(),
+                latent == null ? d.latent() : latent,
+                activation == null ? d.activation() : activation,
+                epochs == null ? d.epochs() : epochs,
+                batchSize == null ? d.batchSize() : batchSize,
+                learningRate == null ? d.learningRate() : learningRate,
+                weightDecay == null ? d.weightDecay() : weightDecay,
+                validationFraction == null ? d.validationFraction() : validationFraction,
+                patience == null ? d.patience() : patience,
+                seed == null ? d.seed() : seed,
+                denoise == null ? d.denoise() : denoise,
+                sparsity == null ? d.sparsity() : sparsity,
+                beta == null ? d.beta() : beta,
+                scaling == null ? d.scaling() : scaling,
+                falseAlarmRate == null ? d.falseAlarmRate() : falseAlarmRate,
+                contamination == null ? OptionalDouble.empty() : OptionalDouble.of(contamination));
+    }
+}
