@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         description = {
                 "Streaming anomaly detection on Kafka with autoencoders.",
                 "Train an AE or VAE on historical records, export one ONNX model, score streams with it."},
-        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, DemoCommand.class,
+        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'anomaly <command> --help' for the options of a command."})
 public final class AnomalyCli implements Runnable {

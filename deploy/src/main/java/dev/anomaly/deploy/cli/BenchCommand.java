@@ -1,0 +1,19 @@
+package dev.anomaly.deploy.cli;
+
+import dev.anomaly.trainer.cli.BenchTrainCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code anomaly bench}: benchmarks that print numbers (never run as tests). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print numbers; results and the machine go in docs/benchmarks.md.",
+        subcommands = {BenchTrainCommand.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.anomaly.deploy.cli;
+
+import dev.anomaly.schemas.example.LabelledReading;
+import dev.anomaly.schemas.example.TelemetrySimulator;
+import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code anomaly train} and {@code anomaly score} as a user runs them: files in, files out, exit codes. */
+class TrainAndScoreCliTest {
+    @TempDir
+    static Path dir;
+    static Path trainCsv;
+    static Path model;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = AnomalyCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static Path telemetryCsv(String name, long seed, int rows) throws IOException {
+        StringBuilder sb = new StringBuilder("rpm,powerKw,temperatureC,label,vibrationMm,pressureBar,flowM3h\n");
+        for (LabelledReading r : TelemetrySimulator.withDefaults(seed).next(rows)) {
+            var t = r.reading();
+            sb.append(t.getRpm()).append(',').append(t.getPowerKw()).append(',').append(t.getTemperatureC()).append(',')
+                    .append(r.isAnomaly() ? 1 : 0).append(',').append(t.getVibrationMm()).append(',').append(t.getPressureBar())
+                    .append(',').append(t.getFlowM3h()).append('\n');
+        }
+        Path p = dir.resolve(name);
+        Files.writeString(p, sb);
+        return p;
+    }
+
+    @BeforeAll
+    static void trainOnce() throws IOException {
+        trainCsv = telemetryCsv("train.csv", 1, 3000);
+        model = dir.resolve("pumps.onnx");
+        Run r = run("train", "--data", trainCsv.toString(), "--label-column", "label", "--model", "ae",
+                "--out", model.toString(), "--epochs", "15", "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @Test
+    void shouldWriteModelWithMetadataAndReportAndNeverUseTheLabelAsFeature() {
+        assertThat(model).exists();
+        assertThat(dir.resolve("pumps.report/index.html")).exists();
+        assertThat(dir.resolve("pumps.report/latent.png")).exists();
+        assertThat(dir.resolve("pumps.report/roc.png")).exists();
+        try (OnnxScoringModel m = OnnxScoringModel.load(model, ScoringOptions.cpu())) {
+            ModelMetadata meta = m.metadata();
+            assertThat(meta.modelId()).isEqualTo("pumps");
+            assertThat(meta.featureSpec().columnNames())
+                    .containsExactly("rpm", "powerKw", "temperatureC", "vibrationMm", "pressureBar", "flowM3h");
+            assertThat(meta.metrics()).containsKeys("auroc", "auprc", "f1", "validation_loss");
+            assertThat(meta.baseline().featureQuantiles()).containsKeys("rpm", "flowM3h");
+        }
+    }
+
+    @Test
+    void shouldScoreEveryRowInOrder() throws IOException {
+        Path test = telemetryCsv("test.csv", 2, 500);
+        Path scores = dir.resolve("scores.csv");
+
+        Run r = run("score", "--model", model.toString(), "--data", test.toString(), "--out", scores.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = Files.readAllLines(scores);
+        assertThat(lines).hasSize(501);
+        assertThat(lines.get(0)).isEqualTo("score,is_anomaly,top_feature");
+        assertThat(lines.subList(1, lines.size())).allSatisfy(l -> assertThat(l).matches("[0-9.E-]+,[01],(rpm|powerKw|temperatureC|vibrationMm|pressureBar|flowM3h)"));
+        long flagged = lines.stream().skip(1).filter(l -> l.split(",")[1].equals("1")).count();
+        assertThat(flagged).isBetween(1L, 50L);
+    }
+
+    @Test
+    void shouldExitWithDocumentedCodesOnBadInput() throws IOException {
+        Path scores = dir.resolve("never.csv");
+        assertThat(run("train", "--data", dir.resolve("missing.csv").toString(), "--out", dir.resolve("x.onnx").toString()).code()).isEqualTo(3);
+        Path words = dir.resolve("words.csv");
+        Files.writeString(words, "a,b\n1,2\n3,three\n");
+        Run bad = run("train", "--data", words.toString(), "--out", dir.resolve("x.onnx").toString());
+        assertThat(bad.code()).isEqualTo(3);
+        assertThat(bad.err()).contains("line 3").contains("'three'");
+        assertThat(run("train", "--data", trainCsv.toString(), "--model", "gan", "--out", dir.resolve("x.onnx").toString()).code()).isEqualTo(2);
+        assertThat(run("train", "--data", trainCsv.toString()).code()).isEqualTo(2);
+        Path lacking = dir.resolve("lacking.csv");
+        Files.writeString(lacking, "rpm,powerKw\n1,2\n");
+        Run missing = run("score", "--model", model.toString(), "--data", lacking.toString(), "--out", scores.toString());
+        assertThat(missing.code()).isEqualTo(3);
+        assertThat(missing.err()).contains("missing column(s)").contains("temperatureC");
+        Run notModel = run("score", "--model", trainCsv.toString(), "--data", trainCsv.toString(), "--out", scores.toString());
+        assertThat(notModel.code()).isEqualTo(4);
+        assertThat(scores).doesNotExist();
+    }
+}

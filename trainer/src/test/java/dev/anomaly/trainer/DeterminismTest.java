@@ -1,0 +1,39 @@
+package dev.anomaly.trainer;
+
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoreBatch;
+import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.trainer.data.Dataset;
+import dev.anomaly.trainer.model.ProgressListener;
+import dev.anomaly.trainer.model.TrainingConfig;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Same data, config and seed: the same model; same model and record: the same score, every time. */
+class DeterminismTest {
+    @ParameterizedTest
+    @EnumSource(ModelKind.class)
+    void shouldTrainTheSameModelTwiceAndScoreIdentically(ModelKind kind) {
+        Dataset data = TestData.telemetry(9, 1500, 0.02);
+        TrainingConfig config = TrainingConfig.defaults(kind, data.width(), data.rows()).withEpochs(5);
+
+        TrainingJob.Outcome a = TrainingJob.run(data, config, "det", 1, ProgressListener.NONE);
+        TrainingJob.Outcome b = TrainingJob.run(data, config, "det", 1, ProgressListener.NONE);
+
+        assertThat(b.validationScores()).containsExactly(a.validationScores());
+        assertThat(b.metadata().threshold()).isEqualTo(a.metadata().threshold());
+        assertThat(b.metadata().trainingFingerprint()).isEqualTo(a.metadata().trainingFingerprint());
+        try (OnnxScoringModel model = OnnxScoringModel.load(a.onnx(), ScoringOptions.cpu())) {
+            Dataset v = a.validation();
+            ScoreBatch first = model.score(v.values(), v.rows());
+            ScoreBatch again = model.score(v.values(), v.rows());
+            assertThat(again.score()).containsExactly(first.score());
+            // One record alone scores the same as inside a batch.
+            float[] row = java.util.Arrays.copyOf(v.values(), v.width());
+            assertThat(model.score(row, 1).score()[0]).isEqualTo(first.score()[0]);
+        }
+    }
+}
