@@ -1,0 +1,62 @@
+package dev.anomaly.detector.app;
+
+import dev.anomaly.detector.config.DetectorConfig;
+import dev.anomaly.detector.topology.BatchObserver;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code anomaly detect}: run the detector service until SIGTERM / Ctrl-C, or until Kafka Streams fails. */
+@Command(name = "detect", mixinStandardHelpOptions = true,
+        description = {"Run the streaming detector (Kafka Streams + ONNX Runtime).",
+                "Configuration: a properties file; ANOMALY_DETECTOR_* and KAFKA_* environment variables override it."})
+public final class DetectCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "Properties file (detector.* keys plus any Kafka Streams / client / registry setting).")
+    Path config;
+
+    @Option(names = "--print-config", description = "List the detector.* keys with their defaults and exit.")
+    boolean printConfig;
+
+    @Override
+    public Integer call() throws Exception {
+        if (printConfig) {
+            DetectorConfig.KEYS.forEach((k, v) -> System.out.printf("%-36s %-22s %s%n", k, v[0].isEmpty() ? "(none)" : v[0], v[1]));
+            return 0;
+        }
+        if (config == null) {
+            throw new IllegalArgumentException("--config is required (see --print-config for the keys)");
+        }
+        DetectorConfig cfg = DetectorConfig.load(config, System.getenv());
+        DetectorApp app = DetectorApp.start(cfg, observers(cfg));
+        CountDownLatch stopped = new CountDownLatch(1);
+        app.streams().setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopped.countDown();
+            }
+        });
+        Thread hook = new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "detector-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        boolean failed = app.streams().state() == KafkaStreams.State.ERROR;
+        if (failed) {
+            app.close();
+        }
+        return failed ? 1 : 0;
+    }
+
+    static java.util.function.Supplier<BatchObserver> observers(DetectorConfig cfg) {
+        return () -> BatchObserver.NONE;
+    }
+
+    static Map<String, String> env() {
+        return System.getenv();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.anomaly.detector;
+
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.schemas.features.Feature;
+import dev.anomaly.schemas.features.FeatureSpec;
+import dev.anomaly.schemas.model.Baseline;
+import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.trainer.export.OnnxExporter;
+import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.DenseWeights;
+import dev.anomaly.trainer.model.NetworkWeights;
+import dev.anomaly.trainer.model.Normalizer;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hand-made models with a score that tests can compute: the network reconstructs every record as the centre, so
+ * {@code score = (1/F) sum_j ((x_j - center_j) / scale_j)^2} and {@code expected = center}.
+ */
+public final class TestModels {
+    public static final FeatureSpec SPEC = FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"),
+            Feature.numeric("temperatureC"), Feature.numeric("vibrationMm"), Feature.numeric("pressureBar"), Feature.numeric("flowM3h"));
+    public static final float[] CENTER = {1500f, 40f, 75f, 2.6f, 3.7f, 60f};
+    public static final float[] SCALE = {300f, 5f, 5f, 0.4f, 0.5f, 12f};
+
+    private TestModels() {
+    }
+
+    public static byte[] centreModel(String id, int version, double threshold) {
+        int f = CENTER.length;
+        DenseWeights enc = new DenseWeights(f, 2, new float[f * 2], new float[2], Activation.RELU);
+        DenseWeights code = new DenseWeights(2, 2, new float[4], new float[2], Activation.IDENTITY);
+        DenseWeights dec = new DenseWeights(2, 2, new float[4], new float[2], Activation.RELU);
+        DenseWeights out = new DenseWeights(2, f, new float[2 * f], new float[f], Activation.IDENTITY);
+        NetworkWeights net = new NetworkWeights(ModelKind.AE, new Normalizer(CENTER, SCALE), List.of(enc), code, null, List.of(dec), out,
+                new float[2], new float[2], 1f);
+        double[] p = Baseline.DEFAULT_PROBABILITIES;
+        Map<String, double[]> features = new LinkedHashMap<>();
+        for (int j = 0; j < f; j++) {
+            double[] q = new double[p.length];
+            for (int i = 0; i < p.length; i++) {
+                q[i] = CENTER[j] + SCALE[j] * (p[i] - 0.5) * 3;
+            }
+            features.put(SPEC.columnNames().get(j), q);
+        }
+        ModelMetadata meta = new ModelMetadata(id, version, ModelKind.AE, SPEC, threshold, 0.01,
+                new Baseline(p, new double[p.length], features, 1000), "sha256:test", Map.of(), Map.of(), Instant.parse("2026-01-01T00:00:00Z"));
+        return OnnxExporter.export(net, meta);
+    }
+
+    /** The score the centre model gives a record. */
+    public static double expectedScore(double... x) {
+        double s = 0;
+        for (int j = 0; j < x.length; j++) {
+            double z = (x[j] - CENTER[j]) / SCALE[j];
+            s += z * z;
+        }
+        return s / x.length;
+    }
+}

@@ -1,0 +1,250 @@
+package dev.anomaly.detector.topology;
+
+import dev.anomaly.detector.TestModels;
+import dev.anomaly.detector.config.DetectorConfig;
+import dev.anomaly.detector.ops.DetectorMetrics;
+import dev.anomaly.detector.scoring.ModelHolder;
+import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.DriftEvent;
+import dev.anomaly.schemas.avro.MachineTelemetry;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.schemas.registry.InMemorySchemaRegistry;
+import dev.anomaly.schemas.serde.GenericAvroSerde;
+import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class DetectorTopologyTest {
+    private static final String SCOPE = "detector-topology-test";
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> input;
+    private TestOutputTopic<byte[], byte[]> alerts;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+    private TestOutputTopic<byte[], byte[]> scores;
+    private GenericAvroSerde serde;
+    private SpecificAvroSerde<Alert> alertSerde;
+    private ModelHolder models;
+    private DetectorMetrics metrics;
+
+    void start(int batchSize) {
+        Map<String, String> raw = new HashMap<>();
+        raw.put(DetectorConfig.INPUT_TOPICS, "telemetry");
+        raw.put(DetectorConfig.SCORES_TOPIC, "scores");
+        raw.put(DetectorConfig.BATCH_SIZE, Integer.toString(batchSize));
+        raw.put(DetectorConfig.BATCH_LINGER_MS, "50");
+        raw.put("bootstrap.servers", "unused:9092");
+        raw.put("schema.registry.url", "mock://" + SCOPE);
+        raw.put("detector.drift.enabled", "false");
+        DetectorConfig config = DetectorConfig.fromMap(raw);
+        Map<String, Object> clientConfig = Map.of("schema.registry.url", "mock://" + SCOPE);
+        serde = new GenericAvroSerde();
+        serde.configure(clientConfig, false);
+        alertSerde = new SpecificAvroSerde<>(Alert.class);
+        alertSerde.configure(clientConfig, false);
+        SpecificAvroSerde<DriftEvent> driftSerde = new SpecificAvroSerde<>(DriftEvent.class);
+        driftSerde.configure(clientConfig, false);
+        metrics = new DetectorMetrics(new SimpleMeterRegistry());
+        models = new ModelHolder();
+        models.swap(OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 10.0), ScoringOptions.cpu()));
+        var topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, serde.deserializer(), alertSerde.serializer(),
+                driftSerde.serializer(), metrics, () -> BatchObserver.NONE, Clock.systemUTC()));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(topology, props);
+        input = driver.createInputTopic("telemetry", new ByteArraySerializer(), new ByteArraySerializer());
+        alerts = driver.createOutputTopic("anomaly-alerts", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic("anomaly-deadletter", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        scores = driver.createOutputTopic("scores", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+        models.close();
+        InMemorySchemaRegistry.drop(SCOPE);
+    }
+
+    private static MachineTelemetry reading(String id, double rpm, double power, double temp, double vib, double pressure, double flow) {
+        return MachineTelemetry.newBuilder().setMachineId(id).setTimestamp(T0).setMode("NORMAL").setRpm(rpm).setPowerKw(power)
+                .setTemperatureC(temp).setVibrationMm(vib).setPressureBar(pressure).setFlowM3h(flow).setValveOpen(false).build();
+    }
+
+    private byte[] bytes(GenericRecord r) {
+        return serde.serializer().serialize("telemetry", r);
+    }
+
+    private byte[] key(String k) {
+        return new StringSerializer().serialize("telemetry", k);
+    }
+
+    private void pipe(String k, GenericRecord r) {
+        input.pipeInput(new TestRecord<>(key(k), bytes(r), T0));
+    }
+
+    @Test
+    void shouldAlertOnAnAnomalyWithTopFeaturesObservedAndExpected() {
+        start(1);
+        pipe("pump-01", reading("pump-01", 1500, 40, 75, 2.6, 3.7, 60)); // exactly the centre: score 0
+        pipe("pump-02", reading("pump-02", 1500, 40, 75 + 5 * 12, 2.6 + 0.4 * 3, 3.7, 60)); // temp 12 sd, vibration 3 sd
+
+        List<TestRecord<byte[], byte[]>> out = alerts.readRecordsToList();
+        assertThat(out).hasSize(1);
+        Alert alert = alertSerde.deserializer().deserialize("anomaly-alerts", out.get(0).value());
+        assertThat(new String(out.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("pump-02");
+        assertThat(alert.getEventKey()).isEqualTo("pump-02");
+        assertThat(alert.getScore()).isCloseTo(TestModels.expectedScore(1500, 40, 135, 3.8, 3.7, 60), within(1e-3));
+        assertThat(alert.getThreshold()).isEqualTo(10.0);
+        assertThat(alert.getModelId()).isEqualTo("pumps");
+        assertThat(alert.getModelVersion()).isEqualTo(1);
+        assertThat(alert.getSourceTopic()).isEqualTo("telemetry");
+        assertThat(alert.getSourceOffset()).isEqualTo(1L);
+        assertThat(alert.getEventTime()).isEqualTo(T0);
+        assertThat(alert.getTopFeatures()).hasSize(3);
+        assertThat(alert.getTopFeatures().get(0).getName()).isEqualTo("temperatureC");
+        assertThat(alert.getTopFeatures().get(0).getObserved()).isEqualTo(135.0);
+        assertThat(alert.getTopFeatures().get(0).getExpected()).isCloseTo(75.0, within(1e-4));
+        assertThat(alert.getTopFeatures().get(0).getContribution()).isCloseTo(144.0 / 6, within(1e-3));
+        assertThat(alert.getTopFeatures().get(1).getName()).isEqualTo("vibrationMm");
+        assertThat(scores.readRecordsToList()).hasSize(2);
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(metrics.count("anomaly.alerts")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldDeadLetterEveryKindOfBadRecordUnchangedWithItsReason() {
+        start(1);
+        InMemorySchemaRegistry.scope(SCOPE).setCompatibility("telemetry-value", "NONE");
+        Schema other = SchemaBuilder.record("Other").namespace("t").fields().requiredString("machineId").endRecord();
+        GenericRecord wrongSchema = new GenericData.Record(other);
+        wrongSchema.put("machineId", "x");
+        byte[] good = bytes(reading("p", 1500, 40, 75, 2.6, 3.7, 60));
+        byte[] unknownId = good.clone();
+        unknownId[1] = 0x7f;
+        byte[] garbage = "{\"rpm\": 1}".getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("BAD_MAGIC_BYTE", garbage);
+        cases.put("EMPTY", new byte[0]);
+        cases.put("UNKNOWN_SCHEMA_ID", unknownId);
+        cases.put("TRUNCATED", java.util.Arrays.copyOf(good, good.length - 3));
+        cases.put("NOT_FINITE", bytes(reading("p", Double.NaN, 40, 75, 2.6, 3.7, 60)));
+        cases.put("MISSING_FIELD", bytes(wrongSchema));
+        cases.put("TOMBSTONE", null);
+        TestRecord<byte[], byte[]> withHeader = null;
+        for (var e : cases.entrySet()) {
+            TestRecord<byte[], byte[]> r = new TestRecord<>(key(e.getKey()), e.getValue(), T0);
+            r.headers().add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+            input.pipeInput(r);
+        }
+
+        List<TestRecord<byte[], byte[]>> dlq = deadLetters.readRecordsToList();
+        assertThat(dlq).hasSize(cases.size());
+        int i = 0;
+        for (var e : cases.entrySet()) {
+            TestRecord<byte[], byte[]> r = dlq.get(i);
+            assertThat(header(r, DeadLetters.REASON)).isEqualTo(e.getKey());
+            assertThat(r.value()).isEqualTo(e.getValue());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getKey());
+            assertThat(header(r, DeadLetters.SOURCE_TOPIC)).isEqualTo("telemetry");
+            assertThat(header(r, DeadLetters.SOURCE_OFFSET)).isEqualTo(Integer.toString(i));
+            assertThat(header(r, DeadLetters.MESSAGE)).isNotBlank();
+            assertThat(header(r, "trace-id")).isEqualTo("abc");
+            i++;
+        }
+        assertThat(header(dlq.get(4), DeadLetters.MESSAGE)).contains("rpm");
+        assertThat(alerts.isEmpty()).isTrue();
+        assertThat(scores.isEmpty()).isTrue();
+        assertThat(metrics.count("anomaly.deadletter")).isEqualTo(cases.size());
+    }
+
+    @Test
+    void shouldScoreInBatchesOfTheConfiguredSizeOrAfterLinger() {
+        start(4);
+        for (int i = 0; i < 3; i++) {
+            pipe("p" + i, reading("p" + i, 1500, 40, 75, 2.6, 3.7, 60));
+        }
+        assertThat(scores.isEmpty()).as("3 < batch size, linger not reached").isTrue();
+        pipe("p3", reading("p3", 1500, 40, 75, 2.6, 3.7, 60));
+        assertThat(scores.readRecordsToList()).hasSize(4);
+
+        pipe("p4", reading("p4", 1500, 40, 75, 2.6, 3.7, 60));
+        assertThat(scores.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(60));
+        assertThat(scores.readRecordsToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldRouteEveryRecordToExactlyOnePlace() {
+        start(16);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        int good = 0;
+        int bad = 0;
+        int expectedAlerts = 0;
+        for (int i = 0; i < 500; i++) {
+            if (random.nextDouble() < 0.1) {
+                input.pipeInput(new TestRecord<>(key("k" + i), new byte[]{1, 2, 3}, T0));
+                bad++;
+            } else {
+                double temp = 75 + 5 * (random.nextDouble() < 0.05 ? 20 : random.nextGaussian());
+                pipe("k" + i, reading("k" + i, 1500, 40, temp, 2.6, 3.7, 60));
+                good++;
+                expectedAlerts += TestModels.expectedScore(1500, 40, temp, 2.6, 3.7, 60) > 10 ? 1 : 0;
+            }
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(60));
+
+        assertThat(scores.readRecordsToList()).hasSize(good);
+        assertThat(deadLetters.readRecordsToList()).hasSize(bad);
+        assertThat(alerts.readRecordsToList()).hasSize(expectedAlerts);
+        assertThat(expectedAlerts).isPositive();
+    }
+
+    @Test
+    void shouldNameTheSwappedInModelVersionInAlerts() {
+        start(1);
+        pipe("a", reading("a", 1500, 40, 150, 2.6, 3.7, 60));
+        models.swap(OnnxScoringModel.load(TestModels.centreModel("pumps", 2, 1000.0), ScoringOptions.cpu()));
+        pipe("b", reading("b", 1500, 40, 150, 2.6, 3.7, 60)); // same record: below v2's threshold
+        models.swap(OnnxScoringModel.load(TestModels.centreModel("pumps", 3, 1.0), ScoringOptions.cpu()));
+        pipe("c", reading("c", 1500, 40, 150, 2.6, 3.7, 60));
+
+        List<Alert> out = alerts.readValuesToList().stream().map(v -> alertSerde.deserializer().deserialize("anomaly-alerts", v)).toList();
+        assertThat(out).extracting(Alert::getEventKey).containsExactly("a", "c");
+        assertThat(out).extracting(Alert::getModelVersion).containsExactly(1, 3);
+    }
+
+    private static String header(TestRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
