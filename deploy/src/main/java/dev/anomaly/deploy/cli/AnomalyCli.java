@@ -1,5 +1,6 @@
 package dev.anomaly.deploy.cli;
 
+import dev.anomaly.detector.app.DetectCommand;
 import dev.anomaly.schemas.model.ModelException;
 import dev.anomaly.trainer.cli.EvaluateCommand;
 import dev.anomaly.trainer.cli.ExitCodes;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
         description = {
                 "Streaming anomaly detection on Kafka with autoencoders.",
                 "Train an AE or VAE on historical records, export one ONNX model, score streams with it."},
-        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, DetectCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'anomaly <command> --help' for the options of a command."})
 public final class AnomalyCli implements Runnable {

@@ -36,7 +36,7 @@ public final class SharedLocalStack implements BeforeAllCallback, ParameterResol
         return stack(context);
     }
 
-    private static final class Resource implements ExtensionContext.Store.CloseableResource {
+    private static final class Resource implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         final LocalStack stack;
 
         Resource() {

@@ -2,14 +2,11 @@ package dev.anomaly.detector.app;
 
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.topology.BatchObserver;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code anomaly detect}: run the detector service until SIGTERM / Ctrl-C, or until Kafka Streams fails. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
@@ -33,30 +30,18 @@ public final class DetectCommand implements Callable<Integer> {
         }
         DetectorConfig cfg = DetectorConfig.load(config, System.getenv());
         DetectorApp app = DetectorApp.start(cfg, observers(cfg));
-        CountDownLatch stopped = new CountDownLatch(1);
-        app.streams().setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
-                stopped.countDown();
-            }
-        });
-        Thread hook = new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "detector-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
-        boolean failed = app.streams().state() == KafkaStreams.State.ERROR;
+        // SIGTERM / Ctrl-C: close gracefully (commit, flush, leave the group) before the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "detector-shutdown"));
+        boolean failed = app.awaitTermination();
         if (failed) {
             app.close();
+            return 1;
         }
-        return failed ? 1 : 0;
+        return 0;
     }
 
     static java.util.function.Supplier<BatchObserver> observers(DetectorConfig cfg) {
         return () -> BatchObserver.NONE;
     }
 
-    static Map<String, String> env() {
-        return System.getenv();
-    }
 }

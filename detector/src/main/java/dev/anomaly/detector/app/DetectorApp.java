@@ -48,9 +48,11 @@ public final class DetectorApp implements AutoCloseable {
     private final ModelReleaseWatcher watcher;
     private final HttpEndpoints http;
     private final DetectorMetrics metrics;
+    private final java.util.concurrent.CountDownLatch terminated;
 
     private DetectorApp(DetectorConfig config, KafkaStreams streams, ModelHolder models, ModelReleaseWatcher watcher,
-                        HttpEndpoints http, DetectorMetrics metrics) {
+                        HttpEndpoints http, DetectorMetrics metrics, java.util.concurrent.CountDownLatch terminated) {
+        this.terminated = terminated;
         this.config = config;
         this.streams = streams;
         this.models = models;
@@ -121,6 +123,12 @@ public final class DetectorApp implements AutoCloseable {
             log.error("Stream thread failed; shutting down the detector", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                terminated.countDown();
+            }
+        });
         new KafkaStreamsMetrics(streams).bindTo(registry);
         HttpEndpoints http = new HttpEndpoints(config.httpHost(), config.httpPort(), registry, () -> {
             KafkaStreams.State s = streams.state();
@@ -133,7 +141,13 @@ public final class DetectorApp implements AutoCloseable {
         log.info("Detector {} started: inputs {}, alerts -> {}, dead letters -> {}, {} (batch {}, linger {} ms), http :{}",
                 config.applicationId(), config.inputTopics(), config.alertTopic(), config.deadLetterTopic(),
                 config.kafka().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG), config.batchSize(), config.linger().toMillis(), http.port());
-        return new DetectorApp(config, streams, models, watcher, http, metrics);
+        return new DetectorApp(config, streams, models, watcher, http, metrics, terminated);
+    }
+
+    /** Blocks until Kafka Streams has stopped (closed, or failed); true when it failed. */
+    public boolean awaitTermination() throws InterruptedException {
+        terminated.await();
+        return streams.state() == KafkaStreams.State.ERROR;
     }
 
     public KafkaStreams streams() {

@@ -1,0 +1,165 @@
+package dev.anomaly.deploy.detector;
+
+import dev.anomaly.deploy.stack.LocalStack;
+import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.MachineTelemetry;
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.schemas.example.LabelledReading;
+import dev.anomaly.schemas.example.TelemetrySimulator;
+import dev.anomaly.schemas.features.Feature;
+import dev.anomaly.schemas.features.FeatureSpec;
+import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import dev.anomaly.trainer.TrainingJob;
+import dev.anomaly.trainer.data.Dataset;
+import dev.anomaly.trainer.data.RecordData;
+import dev.anomaly.trainer.model.ProgressListener;
+import dev.anomaly.trainer.model.TrainingConfig;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/** Shared pieces of the detector's end-to-end tests: a trained model, producing telemetry, reading outputs. */
+final class DetectorFixtures {
+    static final FeatureSpec SPEC = FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"), Feature.numeric("temperatureC"),
+            Feature.numeric("vibrationMm"), Feature.numeric("pressureBar"), Feature.numeric("flowM3h"), Feature.bool("valveOpen"),
+            Feature.categorical("mode", List.of("IDLE", "NORMAL", "BOOST")));
+
+    private DetectorFixtures() {
+    }
+
+    static TelemetrySimulator simulator(long seed, double anomalyRate) {
+        return new TelemetrySimulator(seed, 10, Instant.parse("2026-01-01T00:00:00Z"), Duration.ofSeconds(30), anomalyRate);
+    }
+
+    /** An AE trained on simulated telemetry (seconds, not minutes). */
+    static byte[] trainModel(String id, int version, double falseAlarmRate) {
+        List<GenericRecord> records = new ArrayList<>();
+        simulator(100, 0.0).next(4000).forEach(r -> records.add(r.reading()));
+        Dataset data = RecordData.toDataset(records, SPEC, Optional.empty(), "simulated history");
+        TrainingConfig d = TrainingConfig.defaults(ModelKind.AE, data.width(), data.rows());
+        TrainingConfig config = new TrainingConfig(d.kind(), d.hidden(), d.latent(), d.activation(), 30, d.batchSize(), d.learningRate(),
+                d.weightDecay(), d.validationFraction(), d.patience(), d.seed(), d.denoise(), d.sparsity(), d.beta(), d.scaling(),
+                falseAlarmRate, d.contamination());
+        return TrainingJob.run(data, config, id, version, ProgressListener.NONE).onnx();
+    }
+
+    /** A record sent and where it landed. */
+    record Sent(LabelledReading reading, byte[] value, int partition, long offset) {
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(LocalStack stack) {
+        Map<String, Object> config = new HashMap<>(stack.clientConfig());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static List<Sent> produce(LocalStack stack, String topic, List<LabelledReading> readings) {
+        SpecificAvroSerde<MachineTelemetry> serde = new SpecificAvroSerde<>(MachineTelemetry.class);
+        serde.configure(stack.clientConfig(), false);
+        List<Future<RecordMetadata>> futures = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer(stack)) {
+            for (LabelledReading r : readings) {
+                byte[] value = serde.serializer().serialize(topic, r.reading());
+                values.add(value);
+                futures.add(producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(),
+                        r.reading().getMachineId().getBytes(StandardCharsets.UTF_8), value)));
+            }
+            producer.flush();
+        }
+        List<Sent> sent = new ArrayList<>();
+        try {
+            for (int i = 0; i < readings.size(); i++) {
+                RecordMetadata m = futures.get(i).get();
+                sent.add(new Sent(readings.get(i), values.get(i), m.partition(), m.offset()));
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        return sent;
+    }
+
+    static Map<String, Object> consumerConfig(LocalStack stack, String group) {
+        Map<String, Object> config = new HashMap<>(stack.clientConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        return config;
+    }
+
+    /** Everything committed on a topic right now, read from the beginning without a group. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(LocalStack stack, String topic) {
+        Map<String, Object> config = consumerConfig(stack, "unused");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    static List<Alert> alerts(LocalStack stack, String topic) {
+        SpecificAvroSerde<Alert> serde = new SpecificAvroSerde<>(Alert.class);
+        serde.configure(stack.clientConfig(), false);
+        return readAll(stack, topic).stream().map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
+    }
+
+    static Map<String, String> detectorConfig(LocalStack stack, String app, String input, String prefix, java.nio.file.Path stateDir) {
+        Map<String, String> m = new HashMap<>();
+        m.put("application.id", app);
+        m.put("bootstrap.servers", stack.bootstrapServers());
+        m.put("schema.registry.url", stack.schemaRegistryUrl());
+        m.put("state.dir", stateDir.toString());
+        m.put("detector.input.topics", input);
+        m.put("detector.alert.topic", prefix + "-alerts");
+        m.put("detector.deadletter.topic", prefix + "-dlq");
+        m.put("detector.scores.topic", prefix + "-scores");
+        m.put("detector.models.topic", prefix + "-models");
+        m.put("detector.drift.enabled", "false");
+        m.put("detector.http.host", "127.0.0.1");
+        m.put("detector.http.port", "0");
+        m.put("detector.batch.size", "256");
+        m.put("detector.batch.linger.ms", "20");
+        return m;
+    }
+
+    static void createTopics(LocalStack stack, String input, String prefix) {
+        stack.createTopic(input, 4);
+        stack.createTopic(prefix + "-alerts", 1);
+        stack.createTopic(prefix + "-dlq", 1);
+        stack.createTopic(prefix + "-scores", 4);
+        stack.createCompactedTopic(prefix + "-models");
+    }
+
+    static String key(int partition, long offset) {
+        return partition + "@" + offset;
+    }
+}

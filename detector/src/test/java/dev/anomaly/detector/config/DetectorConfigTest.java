@@ -1,0 +1,71 @@
+package dev.anomaly.detector.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DetectorConfigTest {
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put("detector.input.topics", "telemetry, more");
+        m.put("bootstrap.servers", "broker:9092");
+        m.put("schema.registry.url", "http://registry:8081");
+        return m;
+    }
+
+    @Test
+    void shouldApplyDefaultsAndPassKafkaSettingsThrough() {
+        Map<String, String> m = minimal();
+        m.put("security.protocol", "SASL_SSL");
+        m.put("sasl.mechanism", "PLAIN");
+        DetectorConfig c = DetectorConfig.fromMap(m);
+        assertThat(c.inputTopics()).containsExactly("telemetry", "more");
+        assertThat(c.alertTopic()).isEqualTo("anomaly-alerts");
+        assertThat(c.batchSize()).isEqualTo(512);
+        assertThat(c.exactlyOnce()).isTrue();
+        assertThat(c.kafka()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("application.id", "anomaly-detector").doesNotContainKey("detector.batch.size");
+        assertThat(c.scoring().device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void shouldLetEnvironmentVariablesOverrideTheFile() {
+        Map<String, String> merged = DetectorConfig.withEnvironment(minimal(), Map.of(
+                "ANOMALY_DETECTOR_BATCH_SIZE", "64", "KAFKA_PROCESSING_GUARANTEE", "at_least_once", "PATH", "/bin"));
+        DetectorConfig c = DetectorConfig.fromMap(merged);
+        assertThat(c.batchSize()).isEqualTo(64);
+        assertThat(c.exactlyOnce()).isFalse();
+    }
+
+    @Test
+    void shouldNameTheBadKey() {
+        Map<String, String> m = minimal();
+        m.put("detector.batch.size", "lots");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(m)).hasMessageContaining("'detector.batch.size'");
+        Map<String, String> typo = minimal();
+        typo.put("detector.bach.size", "5");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(typo)).hasMessageContaining("detector.bach.size");
+        Map<String, String> noInput = minimal();
+        noInput.remove("detector.input.topics");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(noInput)).hasMessageContaining("'detector.input.topics'");
+        Map<String, String> noRegistry = minimal();
+        noRegistry.remove("schema.registry.url");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(noRegistry)).hasMessageContaining("'schema.registry.url'");
+        Map<String, String> badDevice = minimal();
+        badDevice.put("detector.device", "tpu");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(badDevice)).hasMessageContaining("'detector.device'");
+        Map<String, String> guarantee = minimal();
+        guarantee.put("processing.guarantee", "exactly_once");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(guarantee)).hasMessageContaining("'processing.guarantee'");
+        Map<String, String> loop = minimal();
+        loop.put("detector.alert.topic", "telemetry");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(loop)).hasMessageContaining("also an output topic");
+        Map<String, String> noModel = minimal();
+        noModel.put("detector.model.path", "/nonexistent/model.onnx");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(noModel)).hasMessageContaining("'detector.model.path'");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.anomaly.detector.scoring;
+
+import dev.anomaly.detector.TestModels;
+import dev.anomaly.schemas.avro.MachineTelemetry;
+import dev.anomaly.schemas.model.ModelException;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReleaseValidatorTest {
+    @Test
+    void shouldAcceptAModelThatFitsTheInputSchema() {
+        try (OnnxScoringModel m = ReleaseValidator.validate(TestModels.centreModel("pumps", 1, 5), Optional.of(MachineTelemetry.getClassSchema()),
+                ScoringOptions.cpu())) {
+            assertThat(m.metadata().version()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldRejectGarbageAndMismatchedSpecs() {
+        assertThatThrownBy(() -> ReleaseValidator.validate(new byte[]{1, 2, 3}, Optional.empty(), ScoringOptions.cpu()))
+                .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
+        var other = SchemaBuilder.record("Other").fields().requiredDouble("rpm").requiredString("powerKw").endRecord();
+        assertThatThrownBy(() -> ReleaseValidator.validate(TestModels.centreModel("pumps", 1, 5), Optional.of(other), ScoringOptions.cpu()))
+                .isInstanceOf(ModelException.class).hasMessageContaining("powerKw").hasMessageContaining("does not fit");
+    }
+
+    @Test
+    void shouldFallBackToCpuWhenCudaIsUnavailable() {
+        // This build has the CPU ONNX Runtime: asking for CUDA must log one warning and still score, on the CPU.
+        try (OnnxScoringModel m = OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 5), new ScoringOptions("cuda:0", 1))) {
+            assertThat(m.device()).isEqualTo("cpu");
+            assertThat(m.score(TestModels.CENTER, 1).score()[0]).isEqualTo(0f);
+        }
+    }
+}

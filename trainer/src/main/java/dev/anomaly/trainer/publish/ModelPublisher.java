@@ -1,0 +1,66 @@
+package dev.anomaly.trainer.publish;
+
+import dev.anomaly.schemas.avro.ModelRelease;
+import dev.anomaly.schemas.avro.ReleaseReason;
+import dev.anomaly.schemas.model.ModelException;
+import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+/** Publishes an exported model as a {@link ModelRelease} on the compacted models topic, keyed by model id. */
+public final class ModelPublisher {
+    private ModelPublisher() {
+    }
+
+    /** Builds the release record from the ONNX file; its metadata must load. */
+    public static ModelRelease release(byte[] onnx, ReleaseReason reason, String note) {
+        ModelMetadata m;
+        try (OnnxScoringModel model = OnnxScoringModel.load(onnx, ScoringOptions.cpu())) {
+            m = model.metadata();
+        }
+        return ModelRelease.newBuilder()
+                .setModelId(m.modelId())
+                .setVersion(m.version())
+                .setKind(m.kind())
+                .setCreatedAt(m.createdAt())
+                .setOnnx(ByteBuffer.wrap(onnx))
+                .setFeatureSpec(m.featureSpec().toJson())
+                .setThreshold(m.threshold())
+                .setBaseline(m.baseline().toAvro())
+                .setMetrics(new HashMap<>(m.metrics()))
+                .setReason(reason)
+                .setNote(note)
+                .build();
+    }
+
+    /** Sends and waits for the broker's acknowledgement. */
+    public static RecordMetadata publish(ModelRelease release, String topic, Map<String, Object> clientConfig) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        try (SpecificAvroSerde<ModelRelease> serde = new SpecificAvroSerde<>(ModelRelease.class)) {
+            serde.configure(config, false);
+            try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
+                return producer.send(new ProducerRecord<>(topic, release.getModelId(), release)).get();
+            }
+        } catch (ExecutionException e) {
+            throw new ModelException("Cannot publish " + release.getModelId() + " v" + release.getVersion() + " to " + topic + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelException("Interrupted while publishing a model release", e);
+        }
+    }
+}
