@@ -1,5 +1,6 @@
 package dev.anomaly.deploy.cli;
 
+import dev.anomaly.deploy.bench.BenchDetectorCommand;
 import dev.anomaly.trainer.cli.BenchTrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code anomaly bench}: benchmarks that print numbers (never run as tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers; results and the machine go in docs/benchmarks.md.",
-        subcommands = {BenchTrainCommand.class})
+        subcommands = {BenchTrainCommand.class, BenchDetectorCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,43 @@
+package dev.anomaly.deploy.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code anomaly bench detector}: records/s of the detector on the embedded stack. Prints numbers; not a test. */
+@Command(name = "detector", mixinStandardHelpOptions = true,
+        description = "Detector throughput on the embedded stack (real broker and registry, Avro in and out, one stream thread).")
+public final class BenchDetectorCommand implements Callable<Integer> {
+    @Option(names = "--records", defaultValue = "200000", description = "Records to pre-load (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64,512", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--guarantees", split = ",", defaultValue = "exactly_once_v2,at_least_once", description = "Processing guarantees (default: ${DEFAULT-VALUE}).")
+    List<String> guarantees;
+
+    @Option(names = "--json", description = "Also write the figures as JSON to this file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", "detector");
+        result.put("records", records);
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        result.putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, System.out));
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
+        }
+        return 0;
+    }
+}
