@@ -46,8 +46,18 @@ public final class TestModels {
             }
             features.put(SPEC.columnNames().get(j), q);
         }
+        // Baseline scores of the baseline's own distribution (each column uniform over centre ± 1.5 scales).
+        java.util.SplittableRandom random = new java.util.SplittableRandom(0);
+        double[] scores = new double[20_000];
+        for (int i = 0; i < scores.length; i++) {
+            double[] x = new double[f];
+            for (int j = 0; j < f; j++) {
+                x[j] = CENTER[j] + SCALE[j] * (random.nextDouble() - 0.5) * 3;
+            }
+            scores[i] = expectedScore(x);
+        }
         ModelMetadata meta = new ModelMetadata(id, version, ModelKind.AE, SPEC, threshold, 0.01,
-                new Baseline(p, new double[p.length], features, 1000), "sha256:test", Map.of(), Map.of(), Instant.parse("2026-01-01T00:00:00Z"));
+                new Baseline(p, Baseline.quantiles(scores, p), features, 1000), "sha256:test", Map.of(), Map.of(), Instant.parse("2026-01-01T00:00:00Z"));
         return OnnxExporter.export(net, meta);
     }
 

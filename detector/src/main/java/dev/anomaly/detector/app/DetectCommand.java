@@ -40,8 +40,10 @@ public final class DetectCommand implements Callable<Integer> {
         return 0;
     }
 
-    static java.util.function.Supplier<BatchObserver> observers(DetectorConfig cfg) {
-        return () -> BatchObserver.NONE;
+    static java.util.function.Function<dev.anomaly.detector.ops.DetectorMetrics, java.util.function.Supplier<BatchObserver>> observers(DetectorConfig cfg) {
+        return metrics -> cfg.drift().enabled()
+                ? () -> new dev.anomaly.detector.drift.DriftMonitor(cfg.drift(), metrics, java.time.Clock.systemUTC())
+                : () -> BatchObserver.NONE;
     }
 
 }

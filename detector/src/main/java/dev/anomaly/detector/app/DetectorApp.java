@@ -63,8 +63,19 @@ public final class DetectorApp implements AutoCloseable {
 
     /** Starts everything; fails fast (before any client starts processing) on bad configuration or no usable model. */
     public static DetectorApp start(DetectorConfig config, Supplier<BatchObserver> observers) throws IOException {
+        return start(config, metrics -> observers);
+    }
+
+    /** Starts with the drift monitor the configuration asks for. */
+    public static DetectorApp start(DetectorConfig config) throws IOException {
+        return start(config, DetectCommand.observers(config));
+    }
+
+    static DetectorApp start(DetectorConfig config, java.util.function.Function<DetectorMetrics, Supplier<BatchObserver>> observerFactory)
+            throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DetectorMetrics metrics = new DetectorMetrics(registry);
+        Supplier<BatchObserver> observers = observerFactory.apply(metrics);
         ModelHolder models = new ModelHolder(m -> metrics.modelSwapped(m.version()));
         SchemaRegistry schemaRegistry = SchemaRegistries.fromConfig(config.kafka());
         Supplier<Optional<Schema>> inputSchema = () -> {

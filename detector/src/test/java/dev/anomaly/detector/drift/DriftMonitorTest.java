@@ -1,0 +1,81 @@
+package dev.anomaly.detector.drift;
+
+import dev.anomaly.detector.TestModels;
+import dev.anomaly.detector.config.DriftSettings;
+import dev.anomaly.detector.ops.DetectorMetrics;
+import dev.anomaly.schemas.avro.DriftEvent;
+import dev.anomaly.schemas.model.Baseline;
+import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoreBatch;
+import dev.anomaly.schemas.model.ScoringOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DriftMonitorTest {
+    @Test
+    void shouldMeasureNoDriftOnTheBaselineDistributionAndMuchOnAShiftedOne() {
+        SplittableRandom r = new SplittableRandom(1);
+        double[] p = Baseline.DEFAULT_PROBABILITIES;
+        double[] reference = r.doubles(100_000).map(u -> inverseNormal(u)).toArray();
+        double[] q = Baseline.quantiles(reference, p);
+        double[] same = r.doubles(5_000).map(DriftMonitorTest::inverseNormal).toArray();
+        double[] shifted = r.doubles(5_000).map(u -> inverseNormal(u) + 1.0).toArray();
+
+        double[] none = DriftStatistics.psiAndKs(same, p, q);
+        double[] drift = DriftStatistics.psiAndKs(shifted, p, q);
+
+        assertThat(none[0]).isLessThan(0.02);
+        assertThat(none[1]).isLessThan(0.03);
+        assertThat(drift[0]).isGreaterThan(0.5);
+        assertThat(drift[1]).isBetween(0.3, 0.45); // true KS distance of N(0,1) vs N(1,1) is 0.383
+    }
+
+    @Test
+    void shouldEmitOneEventForAShiftedWindowAndRateLimit() {
+        try (OnnxScoringModel model = OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 5.0), ScoringOptions.cpu())) {
+            ModelMetadata m = model.metadata();
+            DriftSettings settings = new DriftSettings(true, "drift", 1000, 0.25, 0.2, 5, Duration.ofMinutes(1));
+            DriftMonitor monitor = new DriftMonitor(settings, new DetectorMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+            SplittableRandom r = new SplittableRandom(2);
+
+            assertThat(feed(monitor, model, m, r, 2000, 0.0)).as("no shift").isEmpty();
+            List<DriftEvent> events = feed(monitor, model, m, r, 1000, 2.0);
+            assertThat(events).hasSize(1);
+            DriftEvent e = events.get(0);
+            assertThat(e.getModelVersion()).isEqualTo(1);
+            assertThat(e.getWindowRecords()).isEqualTo(1000);
+            assertThat(e.getFired()).contains("rpm", "score", "alert_rate");
+            assertThat(e.getFeatures()).hasSize(6);
+            assertThat(feed(monitor, model, m, r, 3000, 2.0)).as("rate limited").isEmpty();
+        }
+    }
+
+    /** Rows around the test model's centre, shifted by {@code shift} scales on every column. */
+    private static List<DriftEvent> feed(DriftMonitor monitor, OnnxScoringModel model, ModelMetadata m, SplittableRandom r, int n, double shift) {
+        int w = TestModels.CENTER.length;
+        float[] rows = new float[n * w];
+        long[] ts = new long[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < w; j++) {
+                // the test model's baseline quantiles are centre + scale * (p - 0.5) * 3: uniform over 3 scales
+                rows[i * w + j] = (float) (TestModels.CENTER[j] + TestModels.SCALE[j] * ((r.nextDouble() - 0.5) * 3 + shift));
+            }
+            ts[i] = i;
+        }
+        ScoreBatch batch = model.score(rows, n);
+        return monitor.observe(m, rows, batch, ts);
+    }
+
+    private static double inverseNormal(double u) {
+        // Box-Muller needs two uniforms; a logistic approximation is enough for a test distribution.
+        return Math.log(u / (1 - u)) * 0.5513;
+    }
+}
