@@ -161,6 +161,18 @@ public final class DetectorApp implements AutoCloseable {
         return streams.state() == KafkaStreams.State.ERROR;
     }
 
+    /** Waits until Kafka Streams is RUNNING (tasks assigned and restored); false on timeout or failure. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || terminated.getCount() == 0) {
+                return false;
+            }
+            Thread.sleep(20); // Kafka Streams offers no blocking wait for a state
+        }
+        return true;
+    }
+
     public KafkaStreams streams() {
         return streams;
     }

@@ -5,12 +5,12 @@ import dev.anomaly.trainer.model.ProgressListener;
 import java.io.PrintStream;
 
 /** Epoch progress on stderr: a redrawn bar on a terminal, a line every few epochs otherwise (logs, CI). */
-final class ConsoleProgress implements ProgressListener {
+public final class ConsoleProgress implements ProgressListener {
     private final PrintStream out;
     private final boolean terminal;
     private int bestEpoch;
 
-    ConsoleProgress(PrintStream out) {
+    public ConsoleProgress(PrintStream out) {
         this.out = out;
         this.terminal = System.console() != null;
     }
@@ -35,7 +35,7 @@ final class ConsoleProgress implements ProgressListener {
         out.flush();
     }
 
-    void finish() {
+    public void finish() {
         if (terminal) {
             out.println();
         }
