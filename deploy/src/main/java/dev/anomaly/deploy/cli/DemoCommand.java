@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
                 "historical telemetry, publish it, run the detector, stream the rest with injected anomalies, print alerts",
                 "as they arrive, and summarise precision / recall / F1, throughput and latency. Stops everything at the end."})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "Train on and stream this CSV instead of simulated telemetry (first 30 % trains).")
+    @Option(names = "--data", description = "Train on and stream this CSV instead of simulated telemetry (first 30 %% trains).")
     Path data;
 
     @Option(names = "--label-column", description = "With --data: the 0/1 label column (used for precision/recall, never a feature).")

@@ -1,6 +1,6 @@
 package dev.anomaly.deploy.demo;
 
-import dev.anomaly.deploy.stack.LocalStack;
+import dev.anomaly.deploy.stack.KafkaEnvironment;
 import dev.anomaly.detector.app.DetectorApp;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.schemas.avro.Alert;
@@ -62,11 +62,11 @@ public final class DemoRun {
                           Optional<Integer> epochs) {
     }
 
-    private final LocalStack stack;
+    private final KafkaEnvironment stack;
     private final Options options;
     private final PrintStream out;
 
-    public DemoRun(LocalStack stack, Options options, PrintStream out) {
+    public DemoRun(KafkaEnvironment stack, Options options, PrintStream out) {
         this.stack = stack;
         this.options = options;
         this.out = out;

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
  * directory. Used by {@code anomaly demo} and by the integration tests, so that both run against the same thing.
  * {@link #close()} stops both (a shutdown hook does it too when the JVM exits).
  */
-public final class LocalStack implements AutoCloseable {
+public final class LocalStack implements KafkaEnvironment, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
     private final EmbeddedKafkaBroker broker;
@@ -94,20 +94,24 @@ public final class LocalStack implements AutoCloseable {
         return new LocalStack(broker, registry, dataDir, temporary);
     }
 
+    @Override
     public String bootstrapServers() {
         return broker.bootstrapServers();
     }
 
     /** Confluent-compatible schema registry URL. */
+    @Override
     public String schemaRegistryUrl() {
         return registry.ccompatUrl();
     }
 
+    @Override
     public Path dataDir() {
         return dataDir;
     }
 
     /** Client properties to reach this stack: bootstrap servers and schema registry URL. */
+    @Override
     public Map<String, Object> clientConfig() {
         return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
     }
@@ -130,10 +134,12 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    @Override
     public void createTopic(String name, int partitions) {
         createTopics(java.util.List.of(new NewTopic(name, partitions, (short) 1)));
     }
 
+    @Override
     public void createCompactedTopic(String name) {
         createTopics(java.util.List.of(new NewTopic(name, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
         description = {"Run the streaming detector (Kafka Streams + ONNX Runtime).",
                 "Configuration: a properties file; ANOMALY_DETECTOR_* and KAFKA_* environment variables override it."})
 public final class DetectCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "Properties file (detector.* keys plus any Kafka Streams / client / registry setting).")
+    @Option(names = "--config", description = "Properties file (detector.* keys plus any Kafka Streams / client / registry setting); without it, environment variables only.")
     Path config;
 
     @Option(names = "--print-config", description = "List the detector.* keys with their defaults and exit.")
@@ -25,10 +25,9 @@ public final class DetectCommand implements Callable<Integer> {
             DetectorConfig.KEYS.forEach((k, v) -> System.out.printf("%-36s %-22s %s%n", k, v[0].isEmpty() ? "(none)" : v[0], v[1]));
             return 0;
         }
-        if (config == null) {
-            throw new IllegalArgumentException("--config is required (see --print-config for the keys)");
-        }
-        DetectorConfig cfg = DetectorConfig.load(config, System.getenv());
+        // Without --config, the environment alone configures the detector (containers).
+        DetectorConfig cfg = config != null ? DetectorConfig.load(config, System.getenv())
+                : DetectorConfig.fromMap(DetectorConfig.withEnvironment(java.util.Map.of(), System.getenv()));
         DetectorApp app = DetectorApp.start(cfg, observers(cfg));
         // SIGTERM / Ctrl-C: close gracefully (commit, flush, leave the group) before the JVM exits.
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "detector-shutdown"));

@@ -61,7 +61,7 @@ public final class DataOptions {
     @Option(names = "--last", paramLabel = "N", description = "With --topic: only the last N records (by timestamp).")
     Long last;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra consumer / registry client setting (repeatable), e.g. security.protocol=SASL_SSL.")
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra consumer / registry client setting (repeatable), e.g. security.protocol=SASL_SSL. KAFKA_X_Y environment variables set x.y too.")
     Map<String, String> kafkaProperties = new HashMap<>();
 
     @Option(names = "--read-timeout", defaultValue = "PT5M", description = "With --topic: give up reading after this long (ISO-8601 duration, default: ${DEFAULT-VALUE}).")
@@ -93,12 +93,17 @@ public final class DataOptions {
     }
 
     private Dataset readTopic(FeatureSpec spec) {
-        if (bootstrapServers == null || registryUrl == null) {
-            throw new IllegalArgumentException("--topic needs --bootstrap-servers and --schema-registry-url");
+        Map<String, Object> config = ClientProperties.fromEnvironment(System.getenv());
+        config.putAll(kafkaProperties);
+        if (bootstrapServers != null) {
+            config.put("bootstrap.servers", bootstrapServers);
         }
-        Map<String, Object> config = new HashMap<>(kafkaProperties);
-        config.put("bootstrap.servers", bootstrapServers);
-        config.put(RegistryClientConfig.URL, registryUrl);
+        if (registryUrl != null) {
+            config.put(RegistryClientConfig.URL, registryUrl);
+        }
+        if (!config.containsKey("bootstrap.servers") || !config.containsKey(RegistryClientConfig.URL)) {
+            throw new IllegalArgumentException("--topic needs --bootstrap-servers and --schema-registry-url (or KAFKA_BOOTSTRAP_SERVERS and KAFKA_SCHEMA_REGISTRY_URL)");
+        }
         TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
                 last == null ? OptionalLong.empty() : OptionalLong.of(last), config);
         List<GenericRecord> records = KafkaTopicData.records(range, readTimeout);

@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 /** {@code anomaly evaluate}: the ADBench unsupervised protocol on labelled CSV files, with default settings. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate default AE / VAE models on labelled CSV data with the ADBench unsupervised protocol:"
-                + " per seed a stratified 70/30 split, fit on the 70 % with anomalies left in and labels ignored,"
-                + " AUROC and AUPRC on the 30 %, averaged over seeds. Prints a Markdown table."})
+                + " per seed a stratified 70/30 split, fit on the 70 %% with anomalies left in and labels ignored,"
+                + " AUROC and AUPRC on the 30 %%, averaged over seeds. Prints a Markdown table."})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, split = ",", description = "Labelled CSV files (comma-separated or repeated).")
     List<Path> files;
