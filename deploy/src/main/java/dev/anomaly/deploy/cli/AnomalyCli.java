@@ -5,6 +5,7 @@ import dev.anomaly.schemas.model.ModelException;
 import dev.anomaly.trainer.cli.EvaluateCommand;
 import dev.anomaly.trainer.cli.ExitCodes;
 import dev.anomaly.trainer.cli.PublishCommand;
+import dev.anomaly.trainer.cli.RetrainCommand;
 import dev.anomaly.trainer.cli.ScoreCommand;
 import dev.anomaly.trainer.cli.TrainCommand;
 import dev.anomaly.trainer.data.DataException;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         description = {
                 "Streaming anomaly detection on Kafka with autoencoders.",
                 "Train an AE or VAE on historical records, export one ONNX model, score streams with it."},
-        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, PublishCommand.class, DetectCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, PublishCommand.class, DetectCommand.class, RetrainCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'anomaly <command> --help' for the options of a command."})
 public final class AnomalyCli implements Runnable {

@@ -1,0 +1,301 @@
+package dev.anomaly.trainer.retrain;
+
+import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.DriftEvent;
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.schemas.avro.ModelRelease;
+import dev.anomaly.schemas.avro.ReleaseReason;
+import dev.anomaly.schemas.features.Feature;
+import dev.anomaly.schemas.features.FeatureSpec;
+import dev.anomaly.schemas.features.FeatureType;
+import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import dev.anomaly.trainer.TrainingJob;
+import dev.anomaly.trainer.data.Dataset;
+import dev.anomaly.trainer.data.KafkaTopicData;
+import dev.anomaly.trainer.data.RecordData;
+import dev.anomaly.trainer.data.TopicRange;
+import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.ProgressListener;
+import dev.anomaly.trainer.model.Scaling;
+import dev.anomaly.trainer.model.TrainingConfig;
+import dev.anomaly.trainer.publish.ModelPublisher;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Retraining on drift: for a drift event about the served model, read the recent records of the input topic (minus
+ * the alerted ones), train a candidate with the current model's spec and settings, validate it, and publish it as the
+ * next version. A candidate is published only if it passes its parity check, its alert rate on held-back recent
+ * records is near its target, and it flags records pushed beyond the training range. One event causes at most one
+ * release: the event id is stored in the release note and checked before retraining, and the drift topic offset is
+ * committed only after the event is handled.
+ */
+public final class RetrainJob {
+    private static final Logger log = LoggerFactory.getLogger(RetrainJob.class);
+
+    private final RetrainConfig config;
+
+    public RetrainJob(RetrainConfig config) {
+        this.config = config;
+    }
+
+    /** What became of one event. */
+    public record Outcome(boolean published, int version, String reason) {
+    }
+
+    /** Consumes the drift topic until {@code stop} says so; returns the outcomes of the events it handled. */
+    public List<Outcome> run(java.util.function.BooleanSupplier stop) {
+        Map<String, Object> c = new HashMap<>(config.kafka());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        SpecificAvroSerde<DriftEvent> serde = new SpecificAvroSerde<>(DriftEvent.class);
+        serde.configure(c, false);
+        List<Outcome> outcomes = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(config.driftTopic()));
+            while (!stop.getAsBoolean()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    DriftEvent event;
+                    try {
+                        event = serde.deserializer().deserialize(r.topic(), r.value());
+                    } catch (RuntimeException e) {
+                        log.warn("Skipping unreadable drift event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                        consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+                        continue;
+                    }
+                    outcomes.add(handle(event));
+                    consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** Handles one drift event (or, with {@code event == null}, a scheduled or manual retraining). */
+    public Outcome handle(DriftEvent event) {
+        String trigger = event == null ? "manual" : "drift event " + event.getEventId();
+        if (event != null && !event.getModelId().equals(config.modelId())) {
+            return skipped("event is about model " + event.getModelId());
+        }
+        List<ModelRelease> releases = releases();
+        ModelRelease current = releases.stream().max(Comparator.comparingInt(ModelRelease::getVersion))
+                .orElseThrow(() -> new IllegalStateException("No release of " + config.modelId() + " on " + config.modelsTopic()));
+        if (event != null) {
+            if (releases.stream().anyMatch(r -> r.getNote() != null && r.getNote().contains(event.getEventId()))) {
+                return skipped(trigger + " already produced a release");
+            }
+            if (event.getModelVersion() < current.getVersion()) {
+                return skipped(trigger + " is about v" + event.getModelVersion() + "; v" + current.getVersion() + " is newer");
+            }
+        }
+        log.info("Retraining {} (now v{}) on {}", config.modelId(), current.getVersion(), trigger);
+        ModelMetadata currentMeta;
+        try (OnnxScoringModel m = OnnxScoringModel.load(current.getOnnx().array(), ScoringOptions.cpu())) {
+            currentMeta = m.metadata();
+        }
+        FeatureSpec spec = currentMeta.featureSpec();
+
+        Set<String> alerted = config.excludeAlerted() ? alertedPositions() : Set.of();
+        TopicRange range = new TopicRange(config.inputTopic(), Optional.empty(), Optional.empty(), OptionalLong.of(config.lastRecords()), config.kafka());
+        List<KafkaTopicData.Positioned> recent = new ArrayList<>(KafkaTopicData.read(range, Duration.ofMinutes(5), p -> true));
+        long alertedRecent = recent.stream().filter(p -> alerted.contains(p.partition() + "@" + p.offset())).count();
+        double alertedShare = recent.isEmpty() ? 0 : (double) alertedRecent / recent.size();
+        double servingTarget = Double.isFinite(currentMeta.falseAlarmRate()) ? currentMeta.falseAlarmRate() : 0.01;
+        if (alertedShare <= config.maxFalseAlarmFactor() * servingTarget) {
+            recent.removeIf(p -> alerted.contains(p.partition() + "@" + p.offset()));
+        } else {
+            // After a regime shift most recent records alert: they are the new normal, not anomalies. Keep them.
+            log.info("{} % of recent records alerted (serving target {} %): keeping them, they reflect drift", 100 * alertedShare, 100 * servingTarget);
+        }
+        recent.sort(Comparator.comparingLong(KafkaTopicData.Positioned::timestamp));
+        if (recent.size() < 500) {
+            return rejected(trigger, "only " + recent.size() + " recent records to train on (need 500)");
+        }
+        // The newest 20 % are held back to check the candidate's alert rate on data it never saw.
+        int cut = (int) (recent.size() * 0.8);
+        Dataset train = RecordData.toDataset(records(recent.subList(0, cut)), spec, Optional.empty(), range.describe() + " (training)");
+        Dataset heldBack = RecordData.toDataset(records(recent.subList(cut, recent.size())), spec, Optional.empty(), range.describe() + " (held back)");
+
+        TrainingConfig settings = settingsOf(currentMeta, train);
+        int version = current.getVersion() + 1;
+        TrainingJob.Outcome candidate;
+        try {
+            candidate = TrainingJob.run(train, settings, config.modelId(), version, ProgressListener.NONE);
+        } catch (RuntimeException e) {
+            return rejected(trigger, "training failed: " + e.getMessage());
+        }
+        double threshold = candidate.metadata().threshold();
+        double[] heldScores = TrainingJob.scores(candidate.onnx(), heldBack);
+        double alertRate = Arrays.stream(heldScores).filter(s -> s > threshold).count() / (double) heldScores.length;
+        double target = candidate.metadata().falseAlarmRate();
+        if (alertRate > config.maxFalseAlarmFactor() * target) {
+            return rejected(trigger, String.format("alert rate on held-back records %.4f exceeds %.1f x target %.4f", alertRate,
+                    config.maxFalseAlarmFactor(), target));
+        }
+        Dataset synthetic = syntheticAnomalies(heldBack, train, new SplittableRandom(version));
+        double[] syntheticScores = TrainingJob.scores(candidate.onnx(), synthetic);
+        double recall = Arrays.stream(syntheticScores).filter(s -> s > threshold).count() / (double) syntheticScores.length;
+        if (recall < config.minSyntheticRecall()) {
+            return rejected(trigger, String.format("flags only %.3f of records pushed beyond the training range (need %.2f)", recall,
+                    config.minSyntheticRecall()));
+        }
+        ModelRelease release = ModelPublisher.release(candidate.onnx(), event == null ? ReleaseReason.MANUAL : ReleaseReason.DRIFT,
+                trigger + String.format("; held-back alert rate %.4f (target %.4f); synthetic recall %.3f; %s", alertRate, target, recall,
+                        candidate.parity()));
+        ModelPublisher.publish(release, config.modelsTopic(), config.kafka());
+        log.info("Published {} v{} ({}): held-back alert rate {}, synthetic recall {}", config.modelId(), version, trigger, alertRate, recall);
+        return new Outcome(true, version, release.getNote());
+    }
+
+    private Outcome skipped(String why) {
+        log.info("No retraining: {}", why);
+        return new Outcome(false, -1, why);
+    }
+
+    private Outcome rejected(String trigger, String why) {
+        log.warn("Candidate for {} ({}) rejected, not published: {}", config.modelId(), trigger, why);
+        return new Outcome(false, -1, "rejected: " + why);
+    }
+
+    /** Copies of held-back rows with one numeric column pushed 2 ranges beyond the training min or max. */
+    static Dataset syntheticAnomalies(Dataset heldBack, Dataset train, SplittableRandom random) {
+        FeatureSpec spec = train.spec();
+        List<Integer> numeric = new ArrayList<>();
+        int col = 0;
+        for (Feature f : spec.features()) {
+            if (f.type() == FeatureType.NUMERIC) {
+                numeric.add(col);
+            }
+            col += f.width();
+        }
+        int w = train.width();
+        float[] min = new float[w];
+        float[] max = new float[w];
+        Arrays.fill(min, Float.POSITIVE_INFINITY);
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < train.rows(); i++) {
+            for (int j = 0; j < w; j++) {
+                min[j] = Math.min(min[j], train.get(i, j));
+                max[j] = Math.max(max[j], train.get(i, j));
+            }
+        }
+        int n = Math.min(500, heldBack.rows());
+        float[] rows = new float[n * w];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(heldBack.values(), random.nextInt(heldBack.rows()) * w, rows, i * w, w);
+            int j = numeric.get(random.nextInt(numeric.size()));
+            float range = Math.max(max[j] - min[j], 1e-3f);
+            rows[i * w + j] = random.nextBoolean() ? max[j] + 2 * range : min[j] - 2 * range;
+        }
+        return new Dataset(spec, rows, n, Optional.empty(), "synthetic anomalies");
+    }
+
+    /** The current model's settings, re-derived for the new data size where they were defaults. */
+    static TrainingConfig settingsOf(ModelMetadata current, Dataset train) {
+        TrainingConfig d = TrainingConfig.defaults(current.kind(), train.width(), (int) (train.rows() * 0.8));
+        Map<String, String> h = current.hyperParameters();
+        int[] hidden = Optional.ofNullable(h.get("hidden")).map(s -> Arrays.stream(s.replaceAll("[\\[\\] ]", "").split(","))
+                .mapToInt(Integer::parseInt).toArray()).orElse(d.hidden());
+        return new TrainingConfig(current.kind(), hidden,
+                Optional.ofNullable(h.get("latent")).map(Integer::parseInt).orElse(d.latent()),
+                Optional.ofNullable(h.get("activation")).map(s -> Activation.valueOf(s.toUpperCase())).orElse(d.activation()),
+                d.epochs(), d.batchSize(), d.learningRate(), d.weightDecay(), d.validationFraction(), d.patience(), d.seed(),
+                Optional.ofNullable(h.get("denoise")).map(Double::parseDouble).orElse(d.denoise()),
+                current.kind() == ModelKind.AE ? Optional.ofNullable(h.get("sparsity")).map(Double::parseDouble).orElse(0.0) : 0.0,
+                Optional.ofNullable(h.get("beta")).map(Double::parseDouble).orElse(d.beta()),
+                Optional.ofNullable(h.get("scaling")).map(s -> Scaling.valueOf(s.toUpperCase())).orElse(d.scaling()),
+                Double.isFinite(current.falseAlarmRate()) ? current.falseAlarmRate() : d.falseAlarmRate(), d.contamination());
+    }
+
+    private List<ModelRelease> releases() {
+        SpecificAvroSerde<ModelRelease> serde = new SpecificAvroSerde<>(ModelRelease.class);
+        serde.configure(config.kafka(), false);
+        List<ModelRelease> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(config.modelsTopic())) {
+            if (r.value() == null) {
+                continue;
+            }
+            try {
+                ModelRelease release = serde.deserializer().deserialize(r.topic(), r.value());
+                if (release.getModelId().equals(config.modelId())) {
+                    out.add(release);
+                }
+            } catch (RuntimeException e) {
+                log.debug("Ignoring unreadable model release at offset {}", r.offset());
+            }
+        }
+        return out;
+    }
+
+    private Set<String> alertedPositions() {
+        SpecificAvroSerde<Alert> serde = new SpecificAvroSerde<>(Alert.class);
+        serde.configure(config.kafka(), false);
+        Set<String> out = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(config.alertsTopic())) {
+            try {
+                Alert a = serde.deserializer().deserialize(r.topic(), r.value());
+                if (a.getSourceTopic().equals(config.inputTopic())) {
+                    out.add(a.getSourcePartition() + "@" + a.getSourceOffset());
+                }
+            } catch (RuntimeException e) {
+                log.debug("Ignoring unreadable alert at offset {}", r.offset());
+            }
+        }
+        return out;
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Map<String, Object> c = new HashMap<>(config.kafka());
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                return out;
+            }
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Timed out reading " + topic);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static List<GenericRecord> records(List<KafkaTopicData.Positioned> positioned) {
+        return positioned.stream().map(KafkaTopicData.Positioned::value).toList();
+    }
+}
