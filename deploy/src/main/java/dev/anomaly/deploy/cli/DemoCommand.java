@@ -51,6 +51,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "Also write the summary as JSON to this file.")
     Path summaryJson;
 
+    @Option(names = "--drift", description = "The drift story: a regime shift a third into the stream, a drift event, retraining,"
+            + " and the new model swapped in (streams 36,000 records at 800/s unless --records / --rate say otherwise).")
+    boolean drift;
+
     @Option(names = "--keep-running", description = "Leave the stack and detector up afterwards (prints the addresses) until Ctrl-C.")
     boolean keepRunning;
 
@@ -64,6 +68,16 @@ public final class DemoCommand implements Callable<Integer> {
         if (records < 100 || history < 100 || rate < 1) {
             throw new IllegalArgumentException("--records and --history must be >= 100 and --rate >= 1");
         }
+        if (drift && records == 20_000) {
+            records = 36_000;
+        }
+        if (drift && rate == 5_000) {
+            rate = 800; // slow enough that retraining (about 15 s) finishes while regime B still streams
+        }
+        int shiftAt = drift ? records / 3 : -1;
+        if (drift && data != null) {
+            throw new IllegalArgumentException("--drift uses the simulated telemetry; leave out --data");
+        }
         PrintStream console = System.out;
         long t0 = System.nanoTime();
         console.println("Starting the local stack (Kafka 4.1 KRaft broker + Apicurio schema registry) ...");
@@ -71,9 +85,9 @@ public final class DemoCommand implements Callable<Integer> {
             console.printf("  bootstrap servers : %s%n  schema registry   : %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
             var source = data != null
                     ? dev.anomaly.deploy.demo.DemoSource.csv(data, Optional.ofNullable(labelColumn), 0.3)
-                    : dev.anomaly.deploy.demo.DemoSource.telemetry(history, records, 0.01, -1);
+                    : dev.anomaly.deploy.demo.DemoSource.telemetry(history, records, 0.01, shiftAt);
             DemoSummary summary = new DemoRun(stack, new DemoRun.Options(source, kind, rate, Math.max(1, records / 1000), showAlerts,
-                    out, Optional.ofNullable(epochs)), console).run();
+                    out, Optional.ofNullable(epochs), shiftAt), console).run();
             print(summary, console);
             if (summaryJson != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), summary);
@@ -102,6 +116,10 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("produce -> alert latency   p50 %.0f ms, p99 %.0f ms%n", s.latencyP50Ms(), s.latencyP99Ms());
         out.printf("model versions         %s%n", s.modelVersions());
         out.printf("drift events           %d%n", s.driftEvents());
+        if (s.alertRateBeforeShift() != null) {
+            out.printf("alert rate             before the shift %.2f %%, after it (v1) %.2f %%, after the swap %s%n", 100 * s.alertRateBeforeShift(),
+                    100 * s.alertRateAfterShift(), s.alertRateAfterSwap() == null ? "(no swap yet)" : String.format("%.2f %%", 100 * s.alertRateAfterSwap()));
+        }
         out.printf("training report        %s%n", s.reportPath());
     }
 }

@@ -15,6 +15,8 @@ import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.model.TrainingConfig;
 import dev.anomaly.trainer.publish.ModelPublisher;
+import dev.anomaly.trainer.retrain.RetrainConfig;
+import dev.anomaly.trainer.retrain.RetrainJob;
 import dev.anomaly.trainer.report.TrainingReport;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -58,8 +60,11 @@ public final class DemoRun {
     public static final String MODEL_ID = "demo-model";
 
     /** Demo settings. */
+    /**
+     * @param shiftAt with the drift story: the stream index where the regime shifts (the retraining job runs alongside); -1 without
+     */
     public record Options(DemoSource source, ModelKind kind, int rate, int badRecords, int shownAlerts, Path outDir,
-                          Optional<Integer> epochs) {
+                          Optional<Integer> epochs, int shiftAt) {
     }
 
     private final KafkaEnvironment stack;
@@ -113,12 +118,40 @@ public final class DemoRun {
         raw.put("detector.drift.topic", DRIFT);
         raw.put("detector.drift.window.records", "2000");
         raw.put("detector.drift.min.interval.ms", "10000");
+        if (options.shiftAt() >= 0) {
+            raw.put("detector.drift.window.records", "1500");
+            raw.put("detector.drift.min.interval.ms", "5000");
+        }
+        RetrainJob retrainJob = null;
+        AtomicBoolean stopRetraining = new AtomicBoolean();
+        Thread retrainer = null;
+        if (options.shiftAt() >= 0) {
+            Map<String, String> r = new HashMap<>();
+            r.put("bootstrap.servers", stack.bootstrapServers());
+            r.put("schema.registry.url", stack.schemaRegistryUrl());
+            r.put("retrain.drift.topic", DRIFT);
+            r.put("retrain.models.topic", MODELS);
+            r.put("retrain.input.topic", INPUT);
+            r.put("retrain.alerts.topic", ALERTS);
+            r.put("retrain.model.id", MODEL_ID);
+            r.put("retrain.records.last", Integer.toString(Math.max(2000, Math.min(8000, source.stream().size() / 4))));
+            retrainJob = new RetrainJob(RetrainConfig.fromMap(r));
+            RetrainJob job = retrainJob;
+            retrainer = new Thread(() -> job.run(stopRetraining::get), "demo-retraining-job");
+            retrainer.start();
+            out.println("Retraining job running: it retrains on drift events and publishes the next model version.");
+        }
         try (DetectorApp detector = DetectorApp.start(DetectorConfig.fromMap(raw))) {
             if (!detector.awaitRunning(Duration.ofSeconds(60))) {
                 throw new IllegalStateException("The detector did not reach RUNNING within 60 s: " + detector.streams().state());
             }
             out.printf("Detector running (exactly-once, batches of 512 / 5 ms); metrics at http://127.0.0.1:%d/metrics%n", detector.httpPort());
             return stream(detector, source, report);
+        } finally {
+            stopRetraining.set(true);
+            if (retrainer != null) {
+                retrainer.join(30_000);
+            }
         }
     }
 
@@ -134,6 +167,7 @@ public final class DemoRun {
         Map<String, Integer> labelAt = new ConcurrentHashMap<>();
         Map<String, Integer> indexAt = new ConcurrentHashMap<>();
         long start = System.nanoTime();
+        int[] swapIndex = {-1};
         Map<String, Object> producerConfig = new HashMap<>(stack.clientConfig());
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         int every = options.badRecords() > 0 ? Math.max(1, total / options.badRecords()) : Integer.MAX_VALUE;
@@ -164,6 +198,13 @@ public final class DemoRun {
                     progress(detector, i + 1, total, alerts.size());
                     lastProgress = System.nanoTime();
                 }
+                if (i == options.shiftAt()) {
+                    out.printf("  >>> regime shift at record %,d: pumps run 30 %% faster and 6 C hotter from now on%n", i);
+                }
+                if (swapIndex[0] < 0 && detector.models().metadata().map(m -> m.version() > 1).orElse(false)) {
+                    swapIndex[0] = i;
+                    out.printf("  >>> the detector now serves %s v%d (after record %,d)%n", MODEL_ID, detector.models().metadata().get().version(), i);
+                }
             }
             producer.flush();
             pending.clear();
@@ -188,7 +229,7 @@ public final class DemoRun {
         reading.set(false);
         alertReader.join(5_000);
         progress(detector, total, total, alerts.size());
-        return summary(detector, source, alerts, labelAt, indexAt, seconds, report);
+        return summary(detector, source, alerts, labelAt, indexAt, seconds, report, swapIndex[0]);
     }
 
     private static double processed(DetectorApp d) {
@@ -233,7 +274,7 @@ public final class DemoRun {
     }
 
     private DemoSummary summary(DetectorApp detector, DemoSource source, List<Alert> alerts, Map<String, Integer> labelAt,
-                                Map<String, Integer> indexAt, double seconds, Path report) {
+                                Map<String, Integer> indexAt, double seconds, Path report, int swapIndex) {
         long records = labelAt.size();
         long tp = alerts.stream().filter(a -> labelAt.getOrDefault(a.getSourcePartition() + "@" + a.getSourceOffset(), 0) == 1).count();
         long positives = labelAt.values().stream().filter(l -> l == 1).count();
@@ -247,7 +288,25 @@ public final class DemoRun {
         double p99 = latencies.isEmpty() ? Double.NaN : latencies.get((int) Math.floor(0.99 * (latencies.size() - 1)));
         List<Integer> versions = new ArrayList<>(new TreeSet<>(alerts.stream().map(Alert::getModelVersion).toList()));
         long drift = (long) detector.metrics().count("anomaly.drift.events");
+        Double before = null;
+        Double after = null;
+        Double afterSwap = null;
+        int shift = options.shiftAt();
+        if (shift >= 0) {
+            int total = source.stream().size();
+            int swap = swapIndex < 0 ? total : swapIndex;
+            long[] counts = new long[3];
+            for (Alert a : alerts) {
+                Integer i = indexAt.get(a.getSourcePartition() + "@" + a.getSourceOffset());
+                if (i != null) {
+                    counts[i < shift ? 0 : a.getModelVersion() == 1 ? 1 : 2]++;
+                }
+            }
+            before = (double) counts[0] / shift;
+            after = (double) counts[1] / Math.max(1, swap - shift);
+            afterSwap = swapIndex < 0 ? null : (double) counts[2] / Math.max(1, total - swap);
+        }
         return new DemoSummary(records, alerts.size(), (long) detector.metrics().count("anomaly.deadletter"), precision, recall, f1,
-                records / seconds, p50, p99, versions, drift, report.toString(), null, null, null);
+                records / seconds, p50, p99, versions, drift, report.toString(), before, after, afterSwap);
     }
 }

@@ -81,7 +81,7 @@ class ContainerDemoIntegrationTest {
     @Test
     void shouldRunTheDemoAgainstContainers(@TempDir Path out) throws Exception {
         DemoSummary s = new DemoRun(new Containers(), new DemoRun.Options(DemoSource.telemetry(4000, 6000, 0.01, -1), ModelKind.AE,
-                5000, 6, 3, out, Optional.of(40)), new PrintStream(System.out, true)).run();
+                5000, 6, 3, out, Optional.of(40), -1), new PrintStream(System.out, true)).run();
         assertThat(s.records()).isEqualTo(6000);
         assertThat(s.deadLettered()).isEqualTo(6);
         assertThat(s.recall()).isGreaterThanOrEqualTo(0.8);

@@ -30,7 +30,7 @@ class DemoIntegrationTest {
     void shouldStreamTrainDetectAndSummariseSanely(LocalStack stack, @TempDir Path dir) throws Exception {
         DemoSource source = DemoSource.telemetry(4000, 6000, 0.01, -1);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        DemoSummary s = new DemoRun(stack, new DemoRun.Options(source, ModelKind.AE, 5000, 6, 3, dir, Optional.of(40)),
+        DemoSummary s = new DemoRun(stack, new DemoRun.Options(source, ModelKind.AE, 5000, 6, 3, dir, Optional.of(40), -1),
                 new PrintStream(console, true, StandardCharsets.UTF_8)).run();
 
         String printed = console.toString(StandardCharsets.UTF_8);

@@ -111,6 +111,10 @@ class DriftRetrainingIntegrationTest {
             retrainer.join(30_000);
         }
         assertThat(outcomes.stream().filter(RetrainJob.Outcome::published).count()).as("one drift, one release").isEqualTo(1);
+        // A restarted job that sees the same event again does not retrain.
+        String firstEvent = driftEvents(stack).get(0).getEventId();
+        RetrainJob.Outcome again = job.handle(driftEvents(stack).stream().filter(e -> e.getEventId().equals(firstEvent)).findFirst().orElseThrow());
+        assertThat(again.published()).isFalse();
         List<Alert> alerts = DetectorFixtures.alerts(stack, "drift-alerts");
         assertThat(alerts).anyMatch(a -> a.getModelVersion() == 2);
         List<DriftEvent> events = driftEvents(stack);

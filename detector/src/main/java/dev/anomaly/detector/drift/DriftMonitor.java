@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Watches one stream task's scored records: per window of {@code windowRecords}, the score and every numeric feature
+ * Watches one stream task's scored records: per window of {@code windowRecords} (or {@code windowTime} of event
+ * time), the score and every numeric feature
  * are compared with the model's training baseline (PSI and KS, see {@link DriftStatistics}), and the alert rate with
  * the rate the threshold was calibrated for. When something passes its threshold, a {@link DriftEvent} is emitted,
  * at most one per {@code minInterval}. The window restarts when the model changes.
@@ -64,7 +65,10 @@ public final class DriftMonitor implements BatchObserver {
             alerts += batch.score()[r] > model.threshold() ? 1 : 0;
             windowStart = Math.min(windowStart, timestamps[r]);
             windowEnd = Math.max(windowEnd, timestamps[r]);
-            if (++count == settings.windowRecords()) {
+            count++;
+            boolean byTime = !settings.windowTime().isZero() && count >= 100
+                    && windowEnd - windowStart >= settings.windowTime().toMillis();
+            if (count == settings.windowRecords() || byTime) {
                 evaluate(model).ifPresent(events::add);
                 clearWindow();
             }

@@ -42,7 +42,7 @@ class DriftMonitorTest {
     void shouldEmitOneEventForAShiftedWindowAndRateLimit() {
         try (OnnxScoringModel model = OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 5.0), ScoringOptions.cpu())) {
             ModelMetadata m = model.metadata();
-            DriftSettings settings = new DriftSettings(true, "drift", 1000, 0.25, 0.2, 5, Duration.ofMinutes(1));
+            DriftSettings settings = new DriftSettings(true, "drift", 1000, Duration.ZERO, 0.25, 0.2, 5, Duration.ofMinutes(1));
             DriftMonitor monitor = new DriftMonitor(settings, new DetectorMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
             SplittableRandom r = new SplittableRandom(2);
 
@@ -55,6 +55,18 @@ class DriftMonitorTest {
             assertThat(e.getFired()).contains("rpm", "score", "alert_rate");
             assertThat(e.getFeatures()).hasSize(6);
             assertThat(feed(monitor, model, m, r, 3000, 2.0)).as("rate limited").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldCloseAWindowByEventTimeWhenConfigured() {
+        try (OnnxScoringModel model = OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 5.0), ScoringOptions.cpu())) {
+            // Windows of at most 1000 records or 300 ms of event time; the rows below are 1 ms apart.
+            DriftSettings settings = new DriftSettings(true, "drift", 100_000, Duration.ofMillis(300), 0.25, 0.2, 5, Duration.ZERO);
+            DriftMonitor monitor = new DriftMonitor(settings, new DetectorMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+            List<DriftEvent> events = feed(monitor, model, model.metadata(), new SplittableRandom(3), 1000, 2.0);
+            assertThat(events).hasSize(3);
+            assertThat(events).allSatisfy(e -> assertThat(e.getWindowRecords()).isEqualTo(301));
         }
     }
 
