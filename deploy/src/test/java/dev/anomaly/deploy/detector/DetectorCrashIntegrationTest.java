@@ -6,9 +6,6 @@ import dev.anomaly.deploy.stack.SharedLocalStack;
 import dev.anomaly.detector.topology.DeadLetters;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,20 +105,7 @@ class DetectorCrashIntegrationTest {
         dlq.forEach(r -> dlqPositions.add(header(r, DeadLetters.SOURCE_PARTITION) + "@" + header(r, DeadLetters.SOURCE_OFFSET)));
         assertThat(dlqPositions).hasSize(BAD);
 
-        Set<String> expected = new HashSet<>();
-        try (OnnxScoringModel m = OnnxScoringModel.load(onnx, ScoringOptions.cpu())) {
-            int w = m.width();
-            float[] rows = new float[sent.size() * w];
-            for (int i = 0; i < sent.size(); i++) {
-                m.metadata().featureSpec().extractInto(sent.get(i).reading().reading(), rows, i * w);
-            }
-            ScoreBatch s = m.score(rows, sent.size());
-            for (int i = 0; i < sent.size(); i++) {
-                if (s.score()[i] > m.metadata().threshold()) {
-                    expected.add(DetectorFixtures.key(sent.get(i).partition(), sent.get(i).offset()));
-                }
-            }
-        }
+        Set<String> expected = DetectorFixtures.expectedAlerts(onnx, sent);
         List<Alert> alerts = DetectorFixtures.alerts(stack, "crash-alerts");
         Map<String, Integer> alertCount = new HashMap<>();
         alerts.forEach(a -> alertCount.merge(DetectorFixtures.key(a.getSourcePartition(), a.getSourceOffset()), 1, Integer::sum));

@@ -11,7 +11,6 @@ import dev.anomaly.schemas.avro.MachineTelemetry;
 import dev.anomaly.schemas.example.AnomalyKind;
 import dev.anomaly.schemas.example.LabelledReading;
 import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
 import dev.anomaly.schemas.model.ScoringOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,21 +83,10 @@ class DetectorEndToEndIntegrationTest {
         }
 
         // Expected alerts: the same model scoring the same records offline.
-        Set<String> expected = new HashSet<>();
+        Set<String> expected = DetectorFixtures.expectedAlerts(onnx, sent);
         double threshold;
         try (OnnxScoringModel model = OnnxScoringModel.load(onnx, ScoringOptions.cpu())) {
             threshold = model.metadata().threshold();
-            int w = model.width();
-            float[] rows = new float[sent.size() * w];
-            for (int i = 0; i < sent.size(); i++) {
-                model.metadata().featureSpec().extractInto(sent.get(i).reading().reading(), rows, i * w);
-            }
-            ScoreBatch scores = model.score(rows, sent.size());
-            for (int i = 0; i < sent.size(); i++) {
-                if (scores.score()[i] > threshold) {
-                    expected.add(DetectorFixtures.key(sent.get(i).partition(), sent.get(i).offset()));
-                }
-            }
         }
         List<Alert> alerts = DetectorFixtures.alerts(stack, "e2e-alerts");
         Set<String> actual = alerts.stream().map(a -> DetectorFixtures.key(a.getSourcePartition(), a.getSourceOffset())).collect(Collectors.toSet());

@@ -159,6 +159,25 @@ final class DetectorFixtures {
         stack.createCompactedTopic(prefix + "-models");
     }
 
+    /** Positions of the records the model scores above its threshold, computed offline with ONNX Runtime. */
+    static java.util.Set<String> expectedAlerts(byte[] onnx, List<Sent> sent) {
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        try (var model = dev.anomaly.schemas.model.OnnxScoringModel.load(onnx, dev.anomaly.schemas.model.ScoringOptions.cpu())) {
+            int w = model.width();
+            float[] rows = new float[sent.size() * w];
+            for (int i = 0; i < sent.size(); i++) {
+                model.metadata().featureSpec().extractInto(sent.get(i).reading().reading(), rows, i * w);
+            }
+            var scores = model.score(rows, sent.size());
+            for (int i = 0; i < sent.size(); i++) {
+                if (scores.score()[i] > model.metadata().threshold()) {
+                    expected.add(key(sent.get(i).partition(), sent.get(i).offset()));
+                }
+            }
+        }
+        return expected;
+    }
+
     static String key(int partition, long offset) {
         return partition + "@" + offset;
     }

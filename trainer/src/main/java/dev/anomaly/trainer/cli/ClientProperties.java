@@ -15,6 +15,26 @@ final class ClientProperties {
     private ClientProperties() {
     }
 
+    /**
+     * Client settings for a command: environment first, then {@code --kafka-property} values, then the explicit
+     * bootstrap servers and registry URL options (when given); both of those must end up set.
+     */
+    static Map<String, Object> resolve(Map<String, String> properties, String bootstrapServers, String registryUrl, String command) {
+        Map<String, Object> config = fromEnvironment(System.getenv());
+        config.putAll(properties);
+        if (bootstrapServers != null) {
+            config.put("bootstrap.servers", bootstrapServers);
+        }
+        if (registryUrl != null) {
+            config.put(dev.anomaly.schemas.registry.RegistryClientConfig.URL, registryUrl);
+        }
+        if (!config.containsKey("bootstrap.servers") || !config.containsKey(dev.anomaly.schemas.registry.RegistryClientConfig.URL)) {
+            throw new IllegalArgumentException(command + " needs --bootstrap-servers and --schema-registry-url"
+                    + " (or KAFKA_BOOTSTRAP_SERVERS and KAFKA_SCHEMA_REGISTRY_URL)");
+        }
+        return config;
+    }
+
     static Map<String, Object> fromEnvironment(Map<String, String> env) {
         Map<String, Object> out = new HashMap<>();
         env.forEach((k, v) -> {

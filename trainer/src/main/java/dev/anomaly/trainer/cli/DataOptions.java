@@ -93,17 +93,7 @@ public final class DataOptions {
     }
 
     private Dataset readTopic(FeatureSpec spec) {
-        Map<String, Object> config = ClientProperties.fromEnvironment(System.getenv());
-        config.putAll(kafkaProperties);
-        if (bootstrapServers != null) {
-            config.put("bootstrap.servers", bootstrapServers);
-        }
-        if (registryUrl != null) {
-            config.put(RegistryClientConfig.URL, registryUrl);
-        }
-        if (!config.containsKey("bootstrap.servers") || !config.containsKey(RegistryClientConfig.URL)) {
-            throw new IllegalArgumentException("--topic needs --bootstrap-servers and --schema-registry-url (or KAFKA_BOOTSTRAP_SERVERS and KAFKA_SCHEMA_REGISTRY_URL)");
-        }
+        Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic");
         TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
                 last == null ? OptionalLong.empty() : OptionalLong.of(last), config);
         List<GenericRecord> records = KafkaTopicData.records(range, readTimeout);

@@ -41,17 +41,7 @@ public final class PublishCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         byte[] onnx = Files.readAllBytes(model);
         var release = ModelPublisher.release(onnx, reason, note);
-        Map<String, Object> config = ClientProperties.fromEnvironment(System.getenv());
-        config.putAll(kafkaProperties);
-        if (bootstrapServers != null) {
-            config.put("bootstrap.servers", bootstrapServers);
-        }
-        if (registryUrl != null) {
-            config.put(RegistryClientConfig.URL, registryUrl);
-        }
-        if (!config.containsKey("bootstrap.servers") || !config.containsKey(RegistryClientConfig.URL)) {
-            throw new IllegalArgumentException("publish needs --bootstrap-servers and --schema-registry-url (or KAFKA_BOOTSTRAP_SERVERS and KAFKA_SCHEMA_REGISTRY_URL)");
-        }
+        Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "publish");
         var meta = ModelPublisher.publish(release, topic, config);
         System.out.printf("Published %s v%d (%s) to %s-%d@%d%n", release.getModelId(), release.getVersion(), reason, meta.topic(),
                 meta.partition(), meta.offset());
