@@ -55,8 +55,18 @@ public final class DetectorThroughputBenchmark {
             Path dir = Files.createTempDirectory("anomaly-bench-");
             Path modelFile = dir.resolve("model.onnx");
             Files.write(modelFile, onnx);
+            java.util.Set<String> flagged = flagged(stack, input, onnx);
+            log.printf("The model flags %d of %d records (%.2f %%)%n", flagged.size(), records, 100.0 * flagged.size() / records);
             int run = 0;
             for (String guarantee : guarantees) {
+                run++;
+                double passThrough = reference(stack, input, "passthrough", guarantee, run, records, flagged, dir, log);
+                run++;
+                double limit = reference(stack, input, "limit", guarantee, run, records, flagged, dir, log);
+                out.put("passthrough." + guarantee + ".records_per_second", passThrough);
+                out.put("limit." + guarantee + ".records_per_second", limit);
+                double perRecord = Double.NaN;
+                double best = 0;
                 for (int batch : batchSizes) {
                     run++;
                     String prefix = "bench" + run;
@@ -100,12 +110,85 @@ public final class DetectorThroughputBenchmark {
                         String key = "detector." + guarantee + ".batch" + batch + ".records_per_second";
                         out.put(key, rate);
                         out.put("detector." + guarantee + ".batch" + batch + ".alerts", app.metrics().count("anomaly.alerts"));
-                        log.printf("%-16s batch %5d: %,10.0f records/s (%.1f s)%n", guarantee, batch, rate, seconds);
+                        log.printf("%-16s detector batch %5d: %,10.0f records/s (%.1f s)%n", guarantee, batch, rate, seconds);
+                        if (batch == 1) {
+                            perRecord = rate;
+                        }
+                        best = Math.max(best, rate);
+                    }
+                }
+                out.put("ratio." + guarantee + ".detector_over_limit", best / limit);
+                out.put("ratio." + guarantee + ".detector_over_per_record", best / perRecord);
+                log.printf("%-16s best batched / limit = %.2f, best batched / per-record = %.2f%n", guarantee, best / limit, best / perRecord);
+            }
+        }
+        return out;
+    }
+
+    /** Positions of the records the model flags, from scoring the whole topic offline. */
+    private static java.util.Set<String> flagged(LocalStack stack, String topic, byte[] onnx) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        var range = new dev.anomaly.trainer.data.TopicRange(topic, Optional.empty(), Optional.empty(), java.util.OptionalLong.empty(), stack.clientConfig());
+        var records = dev.anomaly.trainer.data.KafkaTopicData.read(range, Duration.ofMinutes(5), p -> true);
+        try (var model = dev.anomaly.schemas.model.OnnxScoringModel.load(onnx, dev.anomaly.schemas.model.ScoringOptions.cpu())) {
+            int w = model.width();
+            int batch = 4096;
+            float[] rows = new float[batch * w];
+            for (int from = 0; from < records.size(); from += batch) {
+                int n = Math.min(batch, records.size() - from);
+                for (int i = 0; i < n; i++) {
+                    model.metadata().featureSpec().extractInto(records.get(from + i).value(), rows, i * w);
+                }
+                var scores = model.score(rows, n);
+                for (int i = 0; i < n; i++) {
+                    if (scores.score()[i] > model.metadata().threshold()) {
+                        out.add(records.get(from + i).partition() + "@" + records.get(from + i).offset());
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** Runs a reference topology over the pre-loaded topic; returns records/s. */
+    private static double reference(LocalStack stack, String input, String kind, String guarantee, int run, int records,
+                                     java.util.Set<String> flagged, Path dir, java.io.PrintStream log) throws InterruptedException {
+        String output = "bench" + run + "-" + kind;
+        stack.createTopic(output, kind.equals("passthrough") ? 4 : 1);
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(stack.clientConfig());
+        props.put("application.id", "bench-" + kind + "-" + run);
+        props.put("processing.guarantee", guarantee);
+        props.put("state.dir", dir.resolve("ref" + run).toString());
+        var generic = new dev.anomaly.schemas.serde.GenericAvroSerde();
+        generic.configure(stack.clientConfig(), false);
+        var alerts = new SpecificAvroSerde<dev.anomaly.schemas.avro.Alert>(dev.anomaly.schemas.avro.Alert.class);
+        alerts.configure(stack.clientConfig(), false);
+        java.util.concurrent.atomic.LongAdder done = new java.util.concurrent.atomic.LongAdder();
+        var topology = kind.equals("passthrough")
+                ? ReferenceTopologies.passThrough(input, output, generic.deserializer(), generic.serializer(), done)
+                : ReferenceTopologies.noOpLimit(input, output, modelSpec(), flagged, generic.deserializer(), alerts.serializer(), done);
+        try (var streams = new org.apache.kafka.streams.KafkaStreams(topology, props)) {
+            streams.start();
+            long first = 0;
+            long last = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                long now = System.nanoTime();
+                long n = done.sum();
+                if (n > 0 && first == 0) {
+                    first = now;
+                }
+                if (n >= records) {
+                    last = now;
+                    break;
+                }
+                Thread.sleep(20); // sampling interval of the measurement
+            }
+            double rate = records / ((last - first) / 1e9);
+            log.printf("%-16s %-22s %,10.0f records/s%n", guarantee, kind.equals("limit") ? "limit (no-op scoring)" : "pass-through", rate);
+            return rate;
+        }
     }
 
     private static void preload(LocalStack stack, String topic, int records) {
@@ -125,10 +208,14 @@ public final class DetectorThroughputBenchmark {
         }
     }
 
-    private static byte[] model() {
-        FeatureSpec spec = FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"), Feature.numeric("temperatureC"),
+    private static FeatureSpec modelSpec() {
+        return FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"), Feature.numeric("temperatureC"),
                 Feature.numeric("vibrationMm"), Feature.numeric("pressureBar"), Feature.numeric("flowM3h"), Feature.bool("valveOpen"),
                 Feature.categorical("mode", List.of("IDLE", "NORMAL", "BOOST")));
+    }
+
+    private static byte[] model() {
+        FeatureSpec spec = modelSpec();
         List<GenericRecord> history = new ArrayList<>();
         for (LabelledReading r : TelemetrySimulator.withDefaults(5).next(4000)) {
             history.add(r.reading());
