@@ -1,6 +1,7 @@
 package dev.anomaly.deploy.cli;
 
 import dev.anomaly.deploy.bench.BenchDetectorCommand;
+import dev.anomaly.trainer.cli.BenchKernelCommand;
 import dev.anomaly.trainer.cli.BenchTrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code anomaly bench}: benchmarks that print numbers (never run as tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers; results and the machine go in docs/benchmarks.md.",
-        subcommands = {BenchTrainCommand.class, BenchDetectorCommand.class})
+        subcommands = {BenchKernelCommand.class, BenchTrainCommand.class, BenchDetectorCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

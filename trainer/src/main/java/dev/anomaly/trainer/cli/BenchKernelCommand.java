@@ -1,0 +1,78 @@
+package dev.anomaly.trainer.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.anomaly.trainer.bench.ScoringKernelBenchmark;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code anomaly bench kernel}: JMH measurement of one scoring call, ONNX Runtime vs DL4J, per batch size. */
+@Command(name = "kernel", mixinStandardHelpOptions = true,
+        description = "Scoring kernel (JMH): records/s of ONNX Runtime and of DL4J's forward pass, AE and VAE, F = 30, batches 1..4096.")
+public final class BenchKernelCommand implements Callable<Integer> {
+    @Option(names = "--forks", defaultValue = "1", description = "JMH forks (0 runs in this JVM; default: ${DEFAULT-VALUE}).")
+    int forks;
+
+    @Option(names = "--iterations", defaultValue = "3", description = "Measurement iterations of 1 s (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--json", description = "Also write the figures as JSON to this file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        Options options = new OptionsBuilder()
+                .include(ScoringKernelBenchmark.class.getName())
+                .forks(forks)
+                .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xmx2g")
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("benchmark", "kernel");
+        figures.put("cores", Runtime.getRuntime().availableProcessors());
+        figures.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        Map<String, Double> perRecord = new LinkedHashMap<>();
+        System.out.printf("%n%-5s %-12s %6s %14s %14s%n", "kind", "runtime", "batch", "records/s", "us/call");
+        for (RunResult r : results) {
+            String kind = r.getParams().getParam("kind");
+            int batch = Integer.parseInt(r.getParams().getParam("batch"));
+            String runtime = r.getParams().getBenchmark().endsWith("onnxRuntime") ? "onnxruntime" : "dl4j";
+            double callsPerSecond = r.getPrimaryResult().getScore();
+            double recordsPerSecond = callsPerSecond * batch;
+            System.out.printf("%-5s %-12s %6d %,14.0f %14.2f%n", kind, runtime, batch, recordsPerSecond, 1e6 / callsPerSecond);
+            String key = "kernel." + kind.toLowerCase() + "." + runtime + ".batch" + batch;
+            figures.put(key + ".records_per_second", recordsPerSecond);
+            figures.put(key + ".micros_per_call", 1e6 / callsPerSecond);
+            if (batch == 1) {
+                perRecord.put(kind + runtime, recordsPerSecond);
+            }
+        }
+        for (RunResult r : results) {
+            String kind = r.getParams().getParam("kind");
+            int batch = Integer.parseInt(r.getParams().getParam("batch"));
+            String runtime = r.getParams().getBenchmark().endsWith("onnxRuntime") ? "onnxruntime" : "dl4j";
+            Double single = perRecord.get(kind + runtime);
+            if (single != null && batch > 1) {
+                figures.put("kernel." + kind.toLowerCase() + "." + runtime + ".batch" + batch + ".over_batch1",
+                        r.getPrimaryResult().getScore() * batch / single);
+            }
+        }
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), figures);
+        }
+        return ExitCodes.OK;
+    }
+}
