@@ -35,6 +35,9 @@ public final class BenchDetectorCommand implements Callable<Integer> {
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         result.putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, System.out));
+        double rss = dev.anomaly.trainer.bench.PeakMemory.peakRssMegabytes();
+        result.put("detector.peak_rss_mb", rss);
+        System.out.printf("peak RSS of this process: %.0f MB%n", rss);
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
         }

@@ -41,6 +41,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Map<String, Double> figures = TrainingBenchmark.run(rows, features, epochs);
         result.putAll(figures);
         figures.forEach((k, v) -> System.out.printf("%-40s %8.3f%n", k, v));
+        double rss = dev.anomaly.trainer.bench.PeakMemory.peakRssMegabytes();
+        result.put("train.peak_rss_mb", rss);
+        System.out.printf("peak RSS of this process: %.0f MB%n", rss);
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
         }
