@@ -24,6 +24,9 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--guarantees", split = ",", defaultValue = "exactly_once_v2,at_least_once", description = "Processing guarantees (default: ${DEFAULT-VALUE}).")
     List<String> guarantees;
 
+    @Option(names = "--threads", split = ",", defaultValue = "1", description = "Stream threads per run, e.g. 1,2 (default: ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
     @Option(names = "--json", description = "Also write the figures as JSON to this file.")
     Path json;
 
@@ -34,7 +37,7 @@ public final class BenchDetectorCommand implements Callable<Integer> {
         result.put("records", records);
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        result.putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, System.out));
+        result.putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, threads, System.out));
         double rss = dev.anomaly.trainer.bench.PeakMemory.peakRssMegabytes();
         result.put("detector.peak_rss_mb", rss);
         System.out.printf("peak RSS of this process: %.0f MB%n", rss);

@@ -43,7 +43,8 @@ public final class DetectorThroughputBenchmark {
     private DetectorThroughputBenchmark() {
     }
 
-    public static Map<String, Object> run(int records, List<Integer> batchSizes, List<String> guarantees, java.io.PrintStream log)
+    public static Map<String, Object> run(int records, List<Integer> batchSizes, List<String> guarantees, List<Integer> threadCounts,
+                                          java.io.PrintStream log)
             throws IOException, InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
         try (LocalStack stack = LocalStack.start()) {
@@ -58,13 +59,16 @@ public final class DetectorThroughputBenchmark {
             java.util.Set<String> flagged = flagged(stack, input, onnx);
             log.printf("The model flags %d of %d records (%.2f %%)%n", flagged.size(), records, 100.0 * flagged.size() / records);
             int run = 0;
-            for (String guarantee : guarantees) {
+            for (int threads : threadCounts) {
+            for (String guaranteeName : guarantees) {
+                String guarantee = guaranteeName;
+                String label = guarantee + (threads > 1 ? "/" + threads + "t" : "");
                 run++;
-                double passThrough = reference(stack, input, "passthrough", guarantee, run, records, flagged, dir, log);
+                double passThrough = reference(stack, input, "passthrough", guarantee, threads, run, records, flagged, dir, log);
                 run++;
-                double limit = reference(stack, input, "limit", guarantee, run, records, flagged, dir, log);
-                out.put("passthrough." + guarantee + ".records_per_second", passThrough);
-                out.put("limit." + guarantee + ".records_per_second", limit);
+                double limit = reference(stack, input, "limit", guarantee, threads, run, records, flagged, dir, log);
+                out.put("passthrough." + label + ".records_per_second", passThrough);
+                out.put("limit." + label + ".records_per_second", limit);
                 double perRecord = Double.NaN;
                 double best = 0;
                 for (int batch : batchSizes) {
@@ -79,6 +83,7 @@ public final class DetectorThroughputBenchmark {
                     raw.put("schema.registry.url", stack.schemaRegistryUrl());
                     raw.put("state.dir", dir.resolve("state" + run).toString());
                     raw.put("processing.guarantee", guarantee);
+                    raw.put("num.stream.threads", Integer.toString(threads));
                     raw.put("detector.input.topics", input);
                     raw.put("detector.alert.topic", prefix + "-alerts");
                     raw.put("detector.deadletter.topic", prefix + "-dlq");
@@ -107,19 +112,20 @@ public final class DetectorThroughputBenchmark {
                         }
                         double seconds = (last - first) / 1e9;
                         double rate = records / seconds;
-                        String key = "detector." + guarantee + ".batch" + batch + ".records_per_second";
+                        String key = "detector." + label + ".batch" + batch + ".records_per_second";
                         out.put(key, rate);
-                        out.put("detector." + guarantee + ".batch" + batch + ".alerts", app.metrics().count("anomaly.alerts"));
-                        log.printf("%-16s detector batch %5d: %,10.0f records/s (%.1f s)%n", guarantee, batch, rate, seconds);
+                        out.put("detector." + label + ".batch" + batch + ".alerts", app.metrics().count("anomaly.alerts"));
+                        log.printf("%-19s detector batch %5d: %,10.0f records/s (%.1f s)%n", label, batch, rate, seconds);
                         if (batch == 1) {
                             perRecord = rate;
                         }
                         best = Math.max(best, rate);
                     }
                 }
-                out.put("ratio." + guarantee + ".detector_over_limit", best / limit);
-                out.put("ratio." + guarantee + ".detector_over_per_record", best / perRecord);
-                log.printf("%-16s best batched / limit = %.2f, best batched / per-record = %.2f%n", guarantee, best / limit, best / perRecord);
+                out.put("ratio." + label + ".detector_over_limit", best / limit);
+                out.put("ratio." + label + ".detector_over_per_record", best / perRecord);
+                log.printf("%-19s best batched / limit = %.2f, best batched / per-record = %.2f%n", label, best / limit, best / perRecord);
+            }
             }
         }
         return out;
@@ -151,7 +157,7 @@ public final class DetectorThroughputBenchmark {
     }
 
     /** Runs a reference topology over the pre-loaded topic; returns records/s. */
-    private static double reference(LocalStack stack, String input, String kind, String guarantee, int run, int records,
+    private static double reference(LocalStack stack, String input, String kind, String guarantee, int threads, int run, int records,
                                      java.util.Set<String> flagged, Path dir, java.io.PrintStream log) throws InterruptedException {
         String output = "bench" + run + "-" + kind;
         stack.createTopic(output, kind.equals("passthrough") ? 4 : 1);
@@ -159,6 +165,7 @@ public final class DetectorThroughputBenchmark {
         props.putAll(stack.clientConfig());
         props.put("application.id", "bench-" + kind + "-" + run);
         props.put("processing.guarantee", guarantee);
+        props.put("num.stream.threads", Integer.toString(threads));
         props.put("state.dir", dir.resolve("ref" + run).toString());
         var generic = new dev.anomaly.schemas.serde.GenericAvroSerde();
         generic.configure(stack.clientConfig(), false);
@@ -186,7 +193,8 @@ public final class DetectorThroughputBenchmark {
                 Thread.sleep(20); // sampling interval of the measurement
             }
             double rate = records / ((last - first) / 1e9);
-            log.printf("%-16s %-22s %,10.0f records/s%n", guarantee, kind.equals("limit") ? "limit (no-op scoring)" : "pass-through", rate);
+            log.printf("%-19s %-22s %,10.0f records/s%n", guarantee + (threads > 1 ? "/" + threads + "t" : ""),
+                    kind.equals("limit") ? "limit (no-op scoring)" : "pass-through", rate);
             return rate;
         }
     }

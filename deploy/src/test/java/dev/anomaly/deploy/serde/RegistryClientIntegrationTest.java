@@ -99,6 +99,31 @@ class RegistryClientIntegrationTest {
     }
 
     @Test
+    void shouldRegisterTheSameNewSubjectFromManyThreadsAtOnce() throws Exception {
+        // Stream threads serialising their first alerts at the same moment race to create the subject.
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                ids.add(pool.submit(() -> {
+                    go.await();
+                    return new RestSchemaRegistry(RegistryClientConfig.of(url)).register("reg-race-value", V1);
+                }));
+            }
+            go.countDown();
+            java.util.Set<Integer> distinct = new java.util.HashSet<>();
+            for (var f : ids) {
+                distinct.add(f.get());
+            }
+            assertThat(distinct).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldNameTheMissingIdAndSubject() {
         assertThatThrownBy(() -> client.schemaById(987_654))
                 .isInstanceOf(SchemaNotFoundException.class).hasMessageContaining("987654");

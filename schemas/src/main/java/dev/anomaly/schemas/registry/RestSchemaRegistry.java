@@ -61,8 +61,19 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-                "register schema under subject '" + subject + "'");
+        JsonNode answer;
+        try {
+            answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+                    "register schema under subject '" + subject + "'");
+        } catch (IncompatibleSchemaException e) {
+            // Two clients registering the first schema of a subject at once: the loser gets a conflict (Apicurio
+            // answers 409 "already exists"). If the schema is there now, that is success; otherwise it is incompatible.
+            try {
+                return idOf(subject, schema);
+            } catch (SchemaNotFoundException notThere) {
+                throw e;
+            }
+        }
         int id = answer.path("id").asInt(-1);
         if (id < 0) {
             throw new SchemaRegistryException("Registry answered without an id when registering under subject '" + subject + "': " + answer, 200);
