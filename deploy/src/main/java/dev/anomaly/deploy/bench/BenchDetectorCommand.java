@@ -1,19 +1,16 @@
 package dev.anomaly.deploy.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.anomaly.trainer.bench.BenchmarkReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code anomaly bench detector}: records/s of the detector on the embedded stack. Prints numbers; not a test. */
 @Command(name = "detector", mixinStandardHelpOptions = true,
-        description = "Detector throughput on the embedded stack (real broker and registry, Avro in and out, one stream thread).")
+        description = "Detector throughput on the embedded stack (real broker and registry, Avro in and out), against pass-through and a no-op limit.")
 public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "200000", description = "Records to pre-load (default: ${DEFAULT-VALUE}).")
     int records;
@@ -32,18 +29,9 @@ public final class BenchDetectorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "detector");
-        result.put("records", records);
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        result.putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, threads, System.out));
-        double rss = dev.anomaly.trainer.bench.PeakMemory.peakRssMegabytes();
-        result.put("detector.peak_rss_mb", rss);
-        System.out.printf("peak RSS of this process: %.0f MB%n", rss);
-        if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        }
+        new BenchmarkReport("detector").put("records", records)
+                .putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, threads, System.out))
+                .finish("detector", json);
         return 0;
     }
 }

@@ -1,7 +1,6 @@
 package dev.anomaly.trainer.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.anomaly.trainer.bench.BenchmarkReport;
 import dev.anomaly.trainer.bench.ScoringKernelBenchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -41,9 +40,6 @@ public final class BenchKernelCommand implements Callable<Integer> {
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("benchmark", "kernel");
-        figures.put("cores", Runtime.getRuntime().availableProcessors());
-        figures.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         Map<String, Double> perRecord = new LinkedHashMap<>();
         System.out.printf("%n%-5s %-12s %6s %14s %14s%n", "kind", "runtime", "batch", "records/s", "us/call");
         for (RunResult r : results) {
@@ -70,9 +66,7 @@ public final class BenchKernelCommand implements Callable<Integer> {
                         r.getPrimaryResult().getScore() * batch / single);
             }
         }
-        if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), figures);
-        }
+        new BenchmarkReport("kernel").putAll(figures).finish("kernel", json);
         return ExitCodes.OK;
     }
 }

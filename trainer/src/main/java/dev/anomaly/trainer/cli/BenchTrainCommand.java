@@ -1,14 +1,12 @@
 package dev.anomaly.trainer.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.anomaly.trainer.bench.BenchmarkReport;
 import dev.anomaly.trainer.bench.TrainingBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -30,23 +28,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "train");
-        result.put("rows", rows);
-        result.put("features", features);
-        result.put("batch_size", 256);
-        result.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        result.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         Map<String, Double> figures = TrainingBenchmark.run(rows, features, epochs);
-        result.putAll(figures);
         figures.forEach((k, v) -> System.out.printf("%-40s %8.3f%n", k, v));
-        double rss = dev.anomaly.trainer.bench.PeakMemory.peakRssMegabytes();
-        result.put("train.peak_rss_mb", rss);
-        System.out.printf("peak RSS of this process: %.0f MB%n", rss);
-        if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        }
+        new BenchmarkReport("train").put("rows", rows).put("features", features).put("batch_size", 256).putAll(figures)
+                .finish("train", json);
         return ExitCodes.OK;
     }
 }
