@@ -28,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
     String labelColumn;
 
     @Option(names = "--model", defaultValue = "ae", description = "ae or vae (default: ${DEFAULT-VALUE}).")
-    String model;
+    ModelKind model;
 
     @Option(names = "--history", defaultValue = "6000", description = "Simulated records to train on (default: ${DEFAULT-VALUE}).")
     int history;
@@ -60,11 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelKind kind = switch (model.toLowerCase()) {
-            case "ae" -> ModelKind.AE;
-            case "vae" -> ModelKind.VAE;
-            default -> throw new IllegalArgumentException("--model must be ae or vae, got '" + model + "'");
-        };
+        ModelKind kind = model; // picocli parses ae / vae (case-insensitively, see AnomalyCli)
         if (records < 100 || history < 100 || rate < 1) {
             throw new IllegalArgumentException("--records and --history must be >= 100 and --rate >= 1");
         }

@@ -28,7 +28,7 @@ public final class TrainCommand implements Callable<Integer> {
     DataOptions input;
 
     @Option(names = "--model", defaultValue = "ae", description = "ae or vae (default: ${DEFAULT-VALUE}).")
-    String model;
+    ModelKind model;
 
     @Option(names = "--out", required = true, description = "Where to write the ONNX model (e.g. model.onnx).")
     Path out;
@@ -96,11 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Dataset data = input.read(null);
-        ModelKind kind = switch (model.toLowerCase()) {
-            case "ae" -> ModelKind.AE;
-            case "vae" -> ModelKind.VAE;
-            default -> throw new IllegalArgumentException("--model must be ae or vae, got '" + model + "'");
-        };
+        ModelKind kind = model; // picocli parses ae / vae (case-insensitively, see AnomalyCli)
         TrainingConfig config = config(kind, data);
         String id = modelId != null ? modelId : out.getFileName().toString().replaceFirst("\\.onnx$", "");
         if (!quiet) {
