@@ -47,8 +47,8 @@ public final class ModelHolder implements AutoCloseable {
         onSwap.accept(next.metadata());
     }
 
-    /** A batch result together with the model that produced it. */
-    public record Scored(ScoreBatch batch, ModelMetadata model) {
+    /** A batch result together with the model that produced it and the raw feature rows it scored. */
+    public record Scored(ScoreBatch batch, ModelMetadata model, float[] features) {
     }
 
     /**
@@ -65,7 +65,7 @@ public final class ModelHolder implements AutoCloseable {
             Extracted rows = extract.extract(m.metadata());
             ScoreBatch batch = rows.rows() == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
                     : m.score(rows.values(), rows.rows());
-            return new Scored(batch, m.metadata());
+            return new Scored(batch, m.metadata(), rows.values());
         } finally {
             lock.readLock().unlock();
         }

@@ -9,20 +9,15 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Builds the detector topology from its configuration, with no I/O: input topics (raw bytes) → the scoring processor
- * with its batch-buffer store → sinks for alerts, dead letters, optional scores, and drift events.
+ * (in-memory micro-batches, scored at the latest before each commit) → sinks for alerts, dead letters, optional scores, and drift events.
  */
 public final class DetectorTopology {
     private DetectorTopology() {
@@ -40,15 +35,10 @@ public final class DetectorTopology {
         Topology t = new Topology();
         t.addSource(TopologyNames.SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 config.inputTopics().toArray(String[]::new));
-        // The buffer must survive crashes (changelog) but should cost little (cache: one write per slot per commit).
-        StoreBuilder<KeyValueStore<Integer, byte[]>> buffer = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(TopologyNames.STORE), Serdes.Integer(), Serdes.ByteArray())
-                .withCachingEnabled()
-                .withLoggingEnabled(Map.of());
         t.addProcessor(TopologyNames.PROCESSOR, () -> new ScoringProcessor(TopologyNames.STORE, config.batchSize(), config.linger(),
                 parts.models(), parts.inputDeserializer(), parts.alertSerializer(), parts.driftSerializer(), names,
                 config.topFeatures(), parts.metrics(), parts.observers().get(), parts.clock()), TopologyNames.SOURCE);
-        t.addStateStore(buffer, TopologyNames.PROCESSOR);
+        t.addStateStore(CommitFlushStore.builder(TopologyNames.STORE), TopologyNames.PROCESSOR);
         t.addSink(names.alertSink(), config.alertTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);
         t.addSink(names.deadLetterSink(), config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);
         config.scoresTopic().ifPresent(s ->

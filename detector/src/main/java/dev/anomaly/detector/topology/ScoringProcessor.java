@@ -17,7 +17,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,21 +28,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Buffers input records and scores them in micro-batches. The buffer lives in a changelogged, cached state store of
- * {@code batchSize} fixed slots plus a generation entry: each slot holds a record tagged with the generation (batch
- * number) it belongs to, and a flush only bumps the generation, so a record costs one store write and a batch one
- * more. The cache collapses the many writes to the same slots between two commits into at most {@code batchSize + 1}
- * changelog records per commit, and because the store is flushed and
- * committed together with the input offsets (in the same transaction under exactly-once), a crash or rebalance
- * restores exactly the records that were buffered but not yet scored. An in-memory copy serves the hot path.
+ * Buffers input records in memory and scores them in micro-batches. A batch is scored when it is full, when its
+ * oldest record has waited {@code linger} (wall clock), and before every commit of the task ({@link CommitFlushStore}):
+ * the offsets of buffered records are only ever committed together with their results, so the buffer needs no
+ * changelog — after a crash its records are simply read again.
  *
- * <p>A batch is scored when it is full or when its oldest record has waited {@code linger} (wall clock). Each record
- * then ends up in exactly one place: the dead-letter topic (cannot be read or extracted), or scored — as an alert
- * when its score exceeds the model threshold, and on the scores topic when that is configured.
+ * <p>Each record ends up in exactly one place: the dead-letter topic (cannot be read or extracted), or scored — as an
+ * alert when its score exceeds the model threshold, and on the scores topic when that is configured.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
-    static final int GENERATION_KEY = -1;
 
     private final String storeName;
     private final int batchSize;
@@ -59,10 +53,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Clock clock;
 
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<Integer, byte[]> store;
     private final List<PendingRecord> buffer = new ArrayList<>();
     private long oldestBufferedAt;
-    private long generation;
 
     ScoringProcessor(String storeName, int batchSize, Duration linger, ModelHolder models, Deserializer<GenericRecord> deserializer,
                      Serializer<Alert> alertSerializer, Serializer<DriftEvent> driftSerializer, TopologyNames names,
@@ -84,20 +76,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.store = context.getStateStore(storeName);
-        byte[] g = store.get(GENERATION_KEY);
-        generation = g == null ? 0 : java.nio.ByteBuffer.wrap(g).getLong();
-        for (int i = 0; ; i++) { // not bounded by batchSize: a restart may come with a smaller one
-            byte[] slot = store.get(i);
-            if (slot == null || java.nio.ByteBuffer.wrap(slot).getLong() != generation) {
-                break; // slots fill in order within a generation: the first stale one ends the buffer
-            }
-            buffer.add(PendingRecord.decode(java.util.Arrays.copyOfRange(slot, 8, slot.length)));
-        }
-        int n = buffer.size();
-        if (n > 0) {
-            log.info("Task {}: restored {} buffered records from store {}", context.taskId(), n, storeName);
-        }
+        CommitFlushStore commits = context.getStateStore(storeName);
+        commits.onCommit(context, this::flush, buffer::clear);
         oldestBufferedAt = context.currentSystemTimeMs();
         long tick = Math.max(1, linger.toMillis());
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> {
@@ -111,16 +91,13 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     public void process(Record<byte[], byte[]> record) {
         metrics.recordIn();
         var meta = context.recordMetadata().orElseThrow();
-        List<PendingRecord.Header> headers = new ArrayList<>();
+        List<PendingRecord.Header> headers = new ArrayList<>(0);
         record.headers().forEach(h -> headers.add(new PendingRecord.Header(h.key(), h.value())));
         PendingRecord pending = new PendingRecord(record.key(), record.value(), headers, meta.topic(), meta.partition(),
                 meta.offset(), record.timestamp());
         if (buffer.isEmpty()) {
             oldestBufferedAt = context.currentSystemTimeMs();
         }
-        byte[] encoded = pending.encode();
-        byte[] slot = java.nio.ByteBuffer.allocate(8 + encoded.length).putLong(generation).put(encoded).array();
-        store.put(buffer.size(), slot);
         buffer.add(pending);
         if (buffer.size() >= batchSize) {
             flush();
@@ -173,7 +150,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         metrics.batch(scored, System.nanoTime() - start);
         metrics.scored(scored);
         var model = result.model();
-        float[] features = null;
+        float[] features = result.features();
         long now = clock.millis();
         long[] timestamps = new long[scored];
         for (int i = 0; i < scored; i++) {
@@ -188,35 +165,19 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 context.forward(new Record<>(p.key(), Float.toString(score).getBytes(StandardCharsets.UTF_8), p.timestamp(), h), names.scoresSink());
             }
             if (score > model.threshold()) {
-                if (features == null) {
-                    features = rowsOf(scoredRecords, scored, model);
-                }
                 Alert alert = AlertFactory.alert(p, features, result.batch(), i, model, topFeatures, Instant.ofEpochMilli(now));
                 context.forward(new Record<>(p.key(), alertSerializer.serialize(names.alertTopic(), alert), p.timestamp()), names.alertSink());
                 metrics.alert();
             }
         }
         if (observer != BatchObserver.NONE && scored > 0) {
-            float[] rows = features != null ? features : rowsOf(scoredRecords, scored, model);
-            for (DriftEvent event : observer.observe(model, rows, result.batch(), timestamps)) {
+            for (DriftEvent event : observer.observe(model, features, result.batch(), timestamps)) {
                 context.forward(new Record<>(event.getModelId().getBytes(StandardCharsets.UTF_8),
                         driftSerializer.serialize(names.driftTopic(), event), now), names.driftSink());
                 metrics.driftEvent();
             }
         }
         buffer.clear();
-        generation++;
-        store.put(GENERATION_KEY, java.nio.ByteBuffer.allocate(8).putLong(generation).array());
-    }
-
-    /** Re-extracts the scored rows (only needed for alerts and drift, which want observed values). */
-    private float[] rowsOf(PendingRecord[] records, int n, dev.anomaly.schemas.model.ModelMetadata model) {
-        int w = model.featureSpec().width();
-        float[] rows = new float[n * w];
-        for (int i = 0; i < n; i++) {
-            model.featureSpec().extractInto(deserializer.deserialize(records[i].topic(), records[i].value()), rows, i * w);
-        }
-        return rows;
     }
 
     private void deadLetter(PendingRecord p, String reason, String message, int modelVersion) {

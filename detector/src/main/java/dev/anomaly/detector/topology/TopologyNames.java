@@ -4,7 +4,7 @@ package dev.anomaly.detector.topology;
 record TopologyNames(String alertTopic, String deadLetterTopic, String scoresTopic, String driftTopic) {
     static final String SOURCE = "input";
     static final String PROCESSOR = "score";
-    static final String STORE = "batch-buffer";
+    static final String STORE = "batch-commit-flush";
 
     String alertSink() {
         return "alerts";
