@@ -8,29 +8,53 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code anomaly bench detector}: records/s of the detector on the embedded stack. Prints numbers; not a test. */
+/** {@code anomaly bench detector}: the detector end to end on the embedded stack. Prints numbers; not a test. */
 @Command(name = "detector", mixinStandardHelpOptions = true,
-        description = "Detector throughput on the embedded stack (real broker and registry, Avro in and out), against pass-through and a no-op limit.")
+        description = {"The detector end to end on the embedded stack (real broker and registry, Avro in and out): records/s, CPU seconds "
+                + "of the Streams JVM and of the broker, peak RSS, and produce -> alert latency at half the maximum rate, "
+                + "against a pass-through and the no-op limit, each application in its own JVM."})
 public final class BenchDetectorCommand implements Callable<Integer> {
-    @Option(names = "--records", defaultValue = "200000", description = "Records to pre-load (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--records", defaultValue = "2000000", description = "Records to pre-load (default: ${DEFAULT-VALUE}).")
     int records;
 
-    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64,512", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--features", defaultValue = "30", description = "Numeric features per record (default: ${DEFAULT-VALUE}).")
+    int features;
+
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64,512", description = "Detector batch sizes; 1 is the per-record baseline (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
     @Option(names = "--guarantees", split = ",", defaultValue = "exactly_once_v2,at_least_once", description = "Processing guarantees (default: ${DEFAULT-VALUE}).")
     List<String> guarantees;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1", description = "Stream threads per run, e.g. 1,2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Stream threads per run (default: ${DEFAULT-VALUE}).")
     List<Integer> threads;
+
+    @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency measurement at half the measured rate; 0 skips it (default: ${DEFAULT-VALUE}).")
+    double latencySeconds;
+
+    @Option(names = "--latency-fractions", split = ",", defaultValue = "0.5", description = "Input rates of the latency measurements, as fractions of the rate the application reached, e.g. 0.5,0.25,0.1 (default: ${DEFAULT-VALUE}).")
+    List<Double> latencyFractions;
+
+    @Option(names = "--applications", split = ",", defaultValue = "passthrough,limit,detector", description = "Which applications to run (default: ${DEFAULT-VALUE}).")
+    List<String> applications;
+
+    @Option(names = "--worker-jvm-options", split = " ", defaultValue = "-Xmx1g", description = "JVM options of each measured application (default: ${DEFAULT-VALUE}).")
+    List<String> workerJvmOptions;
 
     @Option(names = "--json", description = "Also write the figures as JSON to this file.")
     Path json;
 
     @Override
     public Integer call() throws Exception {
-        new BenchmarkReport("detector").put("records", records)
-                .putAll(DetectorThroughputBenchmark.run(records, batchSizes, guarantees, threads, System.out))
+        if (records < 1000 || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
+                || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1))) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--records must be at least 1000, --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
+        }
+        var options = new DetectorThroughputBenchmark.Options(records, features, batchSizes, guarantees, threads, latencySeconds,
+                latencyFractions, applications, workerJvmOptions);
+        new BenchmarkReport("detector").put("records", records).put("features", features)
+                .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);
         return 0;
     }

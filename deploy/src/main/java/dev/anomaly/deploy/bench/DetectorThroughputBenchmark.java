@@ -1,19 +1,15 @@
 package dev.anomaly.deploy.bench;
 
 import dev.anomaly.deploy.stack.LocalStack;
-import dev.anomaly.detector.app.DetectorApp;
 import dev.anomaly.detector.config.DetectorConfig;
-import dev.anomaly.detector.topology.BatchObserver;
-import dev.anomaly.schemas.avro.MachineTelemetry;
 import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.example.TelemetrySimulator;
-import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.schemas.serde.GenericAvroSerde;
 import dev.anomaly.trainer.TrainingJob;
+import dev.anomaly.trainer.bench.ProcessStats;
 import dev.anomaly.trainer.data.Dataset;
-import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
 import org.apache.avro.generic.GenericRecord;
@@ -22,214 +18,303 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Detector throughput on the embedded stack: N telemetry records pre-loaded into a 4-partition topic, then the
- * detector (one stream thread) reads, scores and writes alerts / scores, Avro in and out through the registry.
- * Rate = records / (time of the last scored record - time of the first), sampled from the detector's own counters.
+ * The detector end to end on the embedded stack: N synthetic records (F numeric features, ~1 % anomalous) pre-loaded
+ * into a 4-partition topic, then, one after another, Streams applications read the whole topic, Avro in and out
+ * through the registry — a pass-through, the no-op "limit", and the detector with several batch sizes — each in its
+ * own JVM ({@link DetectorBenchWorker}) so that its CPU time and peak RSS are its own; the broker's CPU time is this
+ * JVM's over the same interval. After the backlog, each application gets input at half the rate it reached, and
+ * produce → output latency is measured ({@link LatencyProbe}).
  */
 public final class DetectorThroughputBenchmark {
+    private static final String INPUT = "bench-input";
+    private static final int LATENCY_POOL = 100_000;
+
+    /** What to run. */
+    public record Options(int records, int features, List<Integer> batchSizes, List<String> guarantees, List<Integer> threads,
+                          double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions) {
+    }
+
+    /** One application's figures. */
+    record Run(double rate, double streamsCpu, double brokerCpu, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
+    }
+
     private DetectorThroughputBenchmark() {
     }
 
-    public static Map<String, Object> run(int records, List<Integer> batchSizes, List<String> guarantees, List<Integer> threadCounts,
-                                          java.io.PrintStream log)
-            throws IOException, InterruptedException {
+    public static Map<String, Object> run(Options o, PrintStream log) throws IOException, InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
+        Path dir = Files.createTempDirectory("anomaly-bench-");
         try (LocalStack stack = LocalStack.start()) {
-            String input = "bench-telemetry";
-            stack.createTopic(input, 4);
-            log.printf("Pre-loading %d records ...%n", records);
-            preload(stack, input, records);
-            byte[] onnx = model();
-            Path dir = Files.createTempDirectory("anomaly-bench-");
+            stack.createTopic(INPUT, 4);
+            log.printf("Training the model (AE, %d features) ...%n", o.features());
+            byte[] onnx = model(o.features());
             Path modelFile = dir.resolve("model.onnx");
             Files.write(modelFile, onnx);
-            java.util.Set<String> flagged = flagged(stack, input, onnx);
-            log.printf("The model flags %d of %d records (%.2f %%)%n", flagged.size(), records, 100.0 * flagged.size() / records);
-            int run = 0;
-            for (int threads : threadCounts) {
-            for (String guaranteeName : guarantees) {
-                String guarantee = guaranteeName;
-                String label = guarantee + (threads > 1 ? "/" + threads + "t" : "");
-                run++;
-                double passThrough = reference(stack, input, "passthrough", guarantee, threads, run, records, flagged, dir, log);
-                run++;
-                double limit = reference(stack, input, "limit", guarantee, threads, run, records, flagged, dir, log);
-                out.put("passthrough." + label + ".records_per_second", passThrough);
-                out.put("limit." + label + ".records_per_second", limit);
-                double perRecord = Double.NaN;
-                double best = 0;
-                for (int batch : batchSizes) {
-                    run++;
-                    String prefix = "bench" + run;
-                    stack.createTopic(prefix + "-alerts", 1);
-                    stack.createTopic(prefix + "-dlq", 1);
-                    stack.createTopic(prefix + "-scores", 4);
-                    Map<String, String> raw = new HashMap<>();
-                    raw.put("application.id", "bench-detector-" + run);
-                    raw.put("bootstrap.servers", stack.bootstrapServers());
-                    raw.put("schema.registry.url", stack.schemaRegistryUrl());
-                    raw.put("state.dir", dir.resolve("state" + run).toString());
-                    raw.put("processing.guarantee", guarantee);
-                    raw.put("num.stream.threads", Integer.toString(threads));
-                    raw.put("detector.input.topics", input);
-                    raw.put("detector.alert.topic", prefix + "-alerts");
-                    raw.put("detector.deadletter.topic", prefix + "-dlq");
-                    raw.put("detector.models.topic", prefix + "-models-absent");
-                    raw.put("detector.model.path", modelFile.toString());
-                    raw.put("detector.drift.enabled", "false");
-                    raw.put("detector.http.host", "127.0.0.1");
-                    raw.put("detector.http.port", "0");
-                    raw.put("detector.batch.size", Integer.toString(batch));
-                    raw.put("detector.batch.linger.ms", "5");
-                    try (DetectorApp app = DetectorApp.start(DetectorConfig.fromMap(raw), () -> BatchObserver.NONE)) {
-                        long first = 0;
-                        long last = 0;
-                        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                        while (System.nanoTime() < deadline) {
-                            double done = app.metrics().count("anomaly.records.scored") + app.metrics().count("anomaly.deadletter");
-                            long now = System.nanoTime();
-                            if (done > 0 && first == 0) {
-                                first = now;
-                            }
-                            if (done >= records) {
-                                last = now;
-                                break;
-                            }
-                            Thread.sleep(20); // sampling interval of the measurement, not a wait for a condition
-                        }
-                        double seconds = (last - first) / 1e9;
-                        double rate = records / seconds;
-                        String key = "detector." + label + ".batch" + batch + ".records_per_second";
-                        out.put(key, rate);
-                        out.put("detector." + label + ".batch" + batch + ".alerts", app.metrics().count("anomaly.alerts"));
-                        log.printf("%-19s detector batch %5d: %,10.0f records/s (%.1f s)%n", label, batch, rate, seconds);
+            log.printf("Pre-loading %,d records of %d features ...%n", o.records(), o.features());
+            List<byte[]> pool = new ArrayList<>();
+            BitSet flagged = preload(stack, o, onnx, pool);
+            Path flaggedFile = dir.resolve("flagged.bin");
+            Files.write(flaggedFile, flagged.toByteArray());
+            log.printf("The model flags %,d of %,d records (%.2f %%)%n", flagged.cardinality(), o.records(),
+                    100.0 * flagged.cardinality() / o.records());
+            out.put("flagged_fraction", (double) flagged.cardinality() / o.records());
+            if (o.latencySeconds() > 0) {
+                log.println("Warming up the broker's produce and fetch paths for the latency measurements (10 s) ...");
+                stack.createTopic("bench-warmup", 4);
+                LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null);
+            }
+            log.printf("records/s: over the pre-loaded backlog; CPU: during that pass; latency: produce -> output at %s of the rate%n",
+                    o.latencyFractions().isEmpty() || o.latencySeconds() <= 0 ? "(skipped)" : o.latencyFractions().get(0));
+            log.printf("%-22s %-16s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s", "app CPU s",
+                    "broker CPU s", "p50 ms", "p99 ms", "RSS MB");
+            int[] run = {0};
+            for (int threads : o.threads()) {
+                for (String guarantee : o.guarantees()) {
+                    String label = guarantee + "/" + threads + "t";
+                    Map<String, String> base = new HashMap<>(DetectorConfig.latencyDefaults(5)); // as the detector, for all
+                    base.put("bootstrap.servers", stack.bootstrapServers());
+                    base.put("schema.registry.url", stack.schemaRegistryUrl());
+                    base.put("processing.guarantee", guarantee);
+                    base.put("num.stream.threads", Integer.toString(threads));
+
+                    if (o.applications().contains("passthrough")) {
+                        Map<String, String> pass = new HashMap<>(base);
+                        String passOut = "bench" + (++run[0]) + "-out";
+                        stack.createTopic(passOut, 4);
+                        pass.put("bench.input", INPUT);
+                        pass.put("bench.output", passOut);
+                        put(out, "passthrough." + label, measure(stack, "passthrough", pass, passOut, run[0], o, pool, dir, label, log));
+                    }
+                    double limit = Double.NaN;
+                    if (o.applications().contains("limit")) {
+                        Map<String, String> lim = new HashMap<>(base);
+                        String limOut = "bench" + (++run[0]) + "-alerts";
+                        stack.createTopic(limOut, 1);
+                        lim.put("bench.input", INPUT);
+                        lim.put("bench.output", limOut);
+                        lim.put("bench.features", Integer.toString(o.features()));
+                        lim.put("bench.flagged", flaggedFile.toString());
+                        Run r = measure(stack, "limit", lim, limOut, run[0], o, pool, dir, label, log);
+                        put(out, "limit." + label, r);
+                        limit = r.rate();
+                    }
+                    if (!o.applications().contains("detector")) {
+                        continue;
+                    }
+                    double perRecord = Double.NaN;
+                    double best = 0;
+                    for (int batch : o.batchSizes()) {
+                        String prefix = "bench" + (++run[0]);
+                        stack.createTopic(prefix + "-alerts", 1);
+                        stack.createTopic(prefix + "-dlq", 1);
+                        Map<String, String> det = new HashMap<>(base);
+                        det.put("detector.input.topics", INPUT);
+                        det.put("detector.alert.topic", prefix + "-alerts");
+                        det.put("detector.deadletter.topic", prefix + "-dlq");
+                        det.put("detector.models.topic", prefix + "-models-absent");
+                        det.put("detector.model.path", modelFile.toString());
+                        det.put("detector.drift.enabled", "false");
+                        det.put("detector.http.host", "127.0.0.1");
+                        det.put("detector.http.port", "0");
+                        det.put("detector.batch.size", Integer.toString(batch));
+                        Run detector = measure(stack, "detector", det, prefix + "-alerts", run[0], o, pool, dir,
+                                label + " batch " + batch, log);
+                        put(out, "detector." + label + ".batch" + batch, detector);
                         if (batch == 1) {
-                            perRecord = rate;
+                            perRecord = detector.rate();
+                        } else {
+                            best = Math.max(best, detector.rate());
                         }
-                        best = Math.max(best, rate);
                     }
+                    out.put("ratio." + label + ".detector_over_limit", best / limit);
+                    out.put("ratio." + label + ".detector_over_per_record", best / perRecord);
+                    log.printf("%-22s best batched / limit = %.2f, best batched / per-record = %.2f%n", label, best / limit,
+                            best / perRecord);
                 }
-                out.put("ratio." + label + ".detector_over_limit", best / limit);
-                out.put("ratio." + label + ".detector_over_per_record", best / perRecord);
-                log.printf("%-19s best batched / limit = %.2f, best batched / per-record = %.2f%n", label, best / limit, best / perRecord);
             }
-            }
+            out.put("broker_process_peak_rss_mb", ProcessStats.peakRssMegabytes());
+        } finally {
+            deleteQuietly(dir);
         }
         return out;
     }
 
-    /** Positions of the records the model flags, from scoring the whole topic offline. */
-    private static java.util.Set<String> flagged(LocalStack stack, String topic, byte[] onnx) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        var range = new dev.anomaly.trainer.data.TopicRange(topic, Optional.empty(), Optional.empty(), java.util.OptionalLong.empty(), stack.clientConfig());
-        var records = dev.anomaly.trainer.data.KafkaTopicData.read(range, Duration.ofMinutes(5), p -> true);
-        try (var model = dev.anomaly.schemas.model.OnnxScoringModel.load(onnx, dev.anomaly.schemas.model.ScoringOptions.cpu())) {
-            int w = model.width();
-            int batch = 4096;
-            float[] rows = new float[batch * w];
-            for (int from = 0; from < records.size(); from += batch) {
-                int n = Math.min(batch, records.size() - from);
-                for (int i = 0; i < n; i++) {
-                    model.metadata().featureSpec().extractInto(records.get(from + i).value(), rows, i * w);
-                }
-                var scores = model.score(rows, n);
-                for (int i = 0; i < n; i++) {
-                    if (scores.score()[i] > model.metadata().threshold()) {
-                        out.add(records.get(from + i).partition() + "@" + records.get(from + i).offset());
+    private static void put(Map<String, Object> out, String prefix, Run r) {
+        out.put(prefix + ".records_per_second", r.rate());
+        out.put(prefix + ".app_cpu_seconds", r.streamsCpu());
+        out.put(prefix + ".broker_cpu_seconds", r.brokerCpu());
+        out.put(prefix + ".app_peak_rss_mb", r.peakRssMb());
+        r.latency().forEach((fraction, l) -> {
+            String at = prefix + ".latency_at_" + fraction + "_of_max";
+            out.put(at + ".input_rate", l.achievedRate());
+            out.put(at + ".p50_ms", l.p50());
+            out.put(at + ".p99_ms", l.p99());
+            out.put(at + ".max_ms", l.max());
+            out.put(at + ".samples", l.samples());
+            out.put(at + ".app_cpu_cores", l.appCores());
+            out.put(at + ".broker_and_load_generator_cpu_cores", l.brokerCores());
+        });
+    }
+
+    /** Starts one worker JVM, measures its pass over the backlog, then its latency at half that rate. */
+    private static Run measure(LocalStack stack, String kind, Map<String, String> config, String output, int run, Options o,
+                               List<byte[]> pool, Path dir, String label, PrintStream log) throws IOException, InterruptedException {
+        config.put("application.id", "bench-" + kind + "-" + run);
+        config.put("state.dir", dir.resolve("state" + run).toString());
+        Path file = dir.resolve("run" + run + ".properties");
+        Properties p = new Properties();
+        p.putAll(config);
+        try (OutputStream os = Files.newOutputStream(file)) {
+            p.store(os, null);
+        }
+        Path workerLog = dir.getParent().resolve("anomaly-bench-run" + run + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(o.workerJvmOptions());
+        String logback = System.getProperty("logback.configurationFile");
+        if (logback != null) {
+            command.add("-Dlogback.configurationFile=" + logback);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DetectorBenchWorker.class.getName(), kind, file.toString(),
+                Integer.toString(o.records())));
+        Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
+        long self = ProcessHandle.current().pid();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
+            expect(lines, "FIRST", workerLog);
+            double appCpu0 = ProcessStats.cpuSeconds(worker.pid());
+            double brokerCpu0 = ProcessStats.cpuSeconds(self);
+            String done = expect(lines, "DONE", workerLog);
+            double appCpu = ProcessStats.cpuSeconds(worker.pid()) - appCpu0;
+            double brokerCpu = ProcessStats.cpuSeconds(self) - brokerCpu0;
+            double rate = o.records() / Double.parseDouble(done.split(" ")[2]);
+            AtomicLong count = new AtomicLong(o.records());
+            Thread counter = new Thread(() -> {
+                try {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (line.startsWith("COUNT ")) {
+                            count.set(Long.parseLong(line.substring(6).trim()));
+                        }
                     }
+                } catch (IOException e) {
+                    // worker gone
+                }
+            }, "bench-worker-count");
+            counter.setDaemon(true);
+            counter.start();
+            Map<Double, LatencyProbe.Result> latency = new LinkedHashMap<>();
+            if (o.latencySeconds() > 0) {
+                for (double fraction : o.latencyFractions()) {
+                    double app0 = ProcessStats.cpuSeconds(worker.pid());
+                    double self0 = ProcessStats.cpuSeconds(self);
+                    long t0 = System.nanoTime();
+                    LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), INPUT, output, pool, rate * fraction, o.latencySeconds(),
+                            count::get);
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    latency.put(fraction, l.withCpu((ProcessStats.cpuSeconds(worker.pid()) - app0) / wall,
+                            (ProcessStats.cpuSeconds(self) - self0) / wall));
                 }
             }
-        }
-        return out;
-    }
-
-    /** Runs a reference topology over the pre-loaded topic; returns records/s. */
-    private static double reference(LocalStack stack, String input, String kind, String guarantee, int threads, int run, int records,
-                                     java.util.Set<String> flagged, Path dir, java.io.PrintStream log) throws InterruptedException {
-        String output = "bench" + run + "-" + kind;
-        stack.createTopic(output, kind.equals("passthrough") ? 4 : 1);
-        java.util.Properties props = new java.util.Properties();
-        props.putAll(stack.clientConfig());
-        props.put("application.id", "bench-" + kind + "-" + run);
-        props.put("processing.guarantee", guarantee);
-        props.put("num.stream.threads", Integer.toString(threads));
-        props.put("state.dir", dir.resolve("ref" + run).toString());
-        var generic = new dev.anomaly.schemas.serde.GenericAvroSerde();
-        generic.configure(stack.clientConfig(), false);
-        var alerts = new SpecificAvroSerde<dev.anomaly.schemas.avro.Alert>(dev.anomaly.schemas.avro.Alert.class);
-        alerts.configure(stack.clientConfig(), false);
-        java.util.concurrent.atomic.LongAdder done = new java.util.concurrent.atomic.LongAdder();
-        var topology = kind.equals("passthrough")
-                ? ReferenceTopologies.passThrough(input, output, generic.deserializer(), generic.serializer(), done)
-                : ReferenceTopologies.noOpLimit(input, output, modelSpec(), flagged, generic.deserializer(), alerts.serializer(), done);
-        try (var streams = new org.apache.kafka.streams.KafkaStreams(topology, props)) {
-            streams.start();
-            long first = 0;
-            long last = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (System.nanoTime() < deadline) {
-                long now = System.nanoTime();
-                long n = done.sum();
-                if (n > 0 && first == 0) {
-                    first = now;
-                }
-                if (n >= records) {
-                    last = now;
-                    break;
-                }
-                Thread.sleep(20); // sampling interval of the measurement
+            double rss = ProcessStats.peakRssMegabytes(worker.pid());
+            LatencyProbe.Result first = latency.values().stream().findFirst().orElse(null);
+            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %9s %9s %9.0f%n", label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
+                    label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind, rate, appCpu, brokerCpu,
+                    first == null ? "-" : String.format("%.0f", first.p50()), first == null ? "-" : String.format("%.0f", first.p99()), rss);
+            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%n",
+                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores()));
+            return new Run(rate, appCpu, brokerCpu, rss, latency);
+        } finally {
+            worker.getOutputStream().close(); // the worker stops when its stdin closes
+            if (!worker.waitFor(60, TimeUnit.SECONDS)) {
+                worker.destroyForcibly();
             }
-            double rate = records / ((last - first) / 1e9);
-            log.printf("%-19s %-22s %,10.0f records/s%n", guarantee + (threads > 1 ? "/" + threads + "t" : ""),
-                    kind.equals("limit") ? "limit (no-op scoring)" : "pass-through", rate);
-            return rate;
         }
     }
 
-    private static void preload(LocalStack stack, String topic, int records) {
+    private static String expect(BufferedReader lines, String prefix, Path workerLog) throws IOException {
+        for (String line; (line = lines.readLine()) != null; ) {
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new IOException("Benchmark worker ended before '" + prefix + "'; see " + workerLog);
+    }
+
+    /** Produces the records; returns which ones the model flags (by sequence number) and keeps the first ones' bytes. */
+    private static BitSet preload(LocalStack stack, Options o, byte[] onnx, List<byte[]> pool) {
         Map<String, Object> config = new HashMap<>(stack.clientConfig());
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        SpecificAvroSerde<MachineTelemetry> serde = new SpecificAvroSerde<>(MachineTelemetry.class);
+        // Produced as the latency phases produce (no compression, linger 5 ms), so the broker's code for that is warm.
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        GenericAvroSerde serde = new GenericAvroSerde();
         serde.configure(config, false);
-        TelemetrySimulator sim = TelemetrySimulator.withDefaults(77);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < records; i++) {
-                MachineTelemetry t = sim.next().reading();
-                p.send(new ProducerRecord<>(topic, t.getMachineId().getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, t)));
+        SyntheticReadings readings = new SyntheticReadings(o.features(), 0.01, 77);
+        BitSet flagged = new BitSet(o.records());
+        int chunk = 4096;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+             OnnxScoringModel model = OnnxScoringModel.load(onnx, ScoringOptions.cpu())) {
+            FeatureSpec spec = model.metadata().featureSpec();
+            int w = model.width();
+            float[] rows = new float[chunk * w];
+            for (int from = 0; from < o.records(); from += chunk) {
+                int n = Math.min(chunk, o.records() - from);
+                for (int i = 0; i < n; i++) {
+                    GenericRecord r = readings.next();
+                    spec.extractInto(r, rows, i * w);
+                    byte[] value = serde.serializer().serialize(INPUT, r);
+                    if (from + i < LATENCY_POOL) {
+                        pool.add(value);
+                    }
+                    producer.send(new ProducerRecord<>(INPUT, SyntheticReadings.key(from + i), value));
+                }
+                float[] scores = model.score(rows, n).score();
+                for (int i = 0; i < n; i++) {
+                    if (scores[i] > model.metadata().threshold()) {
+                        flagged.set(from + i);
+                    }
+                }
             }
-            p.flush();
+            producer.flush();
         }
+        return flagged;
     }
 
-    private static FeatureSpec modelSpec() {
-        return FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"), Feature.numeric("temperatureC"),
-                Feature.numeric("vibrationMm"), Feature.numeric("pressureBar"), Feature.numeric("flowM3h"), Feature.bool("valveOpen"),
-                Feature.categorical("mode", List.of("IDLE", "NORMAL", "BOOST")));
-    }
-
-    private static byte[] model() {
-        FeatureSpec spec = modelSpec();
-        List<GenericRecord> history = new ArrayList<>();
-        for (LabelledReading r : TelemetrySimulator.withDefaults(5).next(4000)) {
-            history.add(r.reading());
+    private static byte[] model(int features) {
+        SyntheticReadings history = new SyntheticReadings(features, 0.0, 5);
+        int rows = 20_000;
+        FeatureSpec spec = SyntheticReadings.spec(features);
+        float[] values = new float[rows * features];
+        for (int i = 0; i < rows; i++) {
+            spec.extractInto(history.next(), values, i * features);
         }
-        Dataset data = RecordData.toDataset(history, spec, Optional.empty(), "bench history");
-        return TrainingJob.run(data, TrainingConfig.defaults(ModelKind.AE, data.width(), data.rows()).withEpochs(20), "bench", 1,
+        Dataset data = new Dataset(spec, values, rows, Optional.empty(), "bench history");
+        return TrainingJob.run(data, TrainingConfig.defaults(ModelKind.AE, features, rows).withEpochs(20), "bench", 1,
                 ProgressListener.NONE).onnx();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // temporary directory: the OS cleans it eventually
+        }
     }
 }

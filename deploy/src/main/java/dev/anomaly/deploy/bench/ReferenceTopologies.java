@@ -14,8 +14,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 import java.time.Instant;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Topologies the detector is measured against: the cost floor of reading and writing Avro through the registry. */
@@ -48,9 +48,10 @@ final class ReferenceTopologies {
 
     /**
      * "The limit": the detector's work minus scoring — deserialize, extract features, forward the records the model
-     * would flag (given as source positions) as alerts with the same serde; no model, no batch buffer.
+     * would flag (given by the sequence numbers in their keys, see {@link SyntheticReadings#key}) as alerts with the
+     * same serde; no model, no batch buffer.
      */
-    static Topology noOpLimit(String input, String alerts, FeatureSpec spec, Set<String> flagged, Deserializer<GenericRecord> in,
+    static Topology noOpLimit(String input, String alerts, FeatureSpec spec, BitSet flagged, Deserializer<GenericRecord> in,
                               Serializer<Alert> out, LongAdder done) {
         Topology t = new Topology();
         t.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), input);
@@ -67,7 +68,8 @@ final class ReferenceTopologies {
             public void process(Record<byte[], byte[]> r) {
                 var meta = context.recordMetadata().orElseThrow();
                 spec.extractInto(in.deserialize(input, r.value()), row, 0);
-                if (flagged.contains(meta.partition() + "@" + meta.offset())) {
+                long sequence = SyntheticReadings.sequence(r.key());
+                if (sequence >= 0 && flagged.get((int) sequence)) {
                     Alert alert = Alert.newBuilder().setEventKey(new String(r.key())).setSourceTopic(meta.topic())
                             .setSourcePartition(meta.partition()).setSourceOffset(meta.offset())
                             .setEventTime(Instant.ofEpochMilli(r.timestamp())).setDetectedAt(Instant.now()).setModelId("limit")

@@ -137,6 +137,13 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         });
         kafka.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, KEYS.get(StreamsConfig.APPLICATION_ID_CONFIG)[0]);
         kafka.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        int lingerMs = intIn(m, BATCH_LINGER_MS, 1, 60_000);
+        latencyDefaults(lingerMs).forEach((k, v) -> {
+            String plain = k.startsWith("producer.") ? k.substring("producer.".length()) : k;
+            if (!kafka.containsKey(k) && !kafka.containsKey(plain)) {
+                kafka.put(k, v);
+            }
+        });
         String alerts = get(m, ALERT_TOPIC);
         String dead = get(m, DEAD_LETTER_TOPIC);
         Optional<String> scores = optional(m, SCORES_TOPIC);
@@ -149,6 +156,16 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 intIn(m, BATCH_SIZE, 1, 65_536), Duration.ofMillis(intIn(m, BATCH_LINGER_MS, 1, 60_000)), scoring,
                 intIn(m, TOP_FEATURES, 1, 100), get(m, HTTP_HOST), intIn(m, HTTP_PORT, 0, 65_535), get(m, SERDE_CLASS),
                 DriftSettings.fromMap(m), Map.copyOf(kafka));
+    }
+
+    /**
+     * Kafka Streams settings the detector changes unless they are set: Streams lets its producer wait 100 ms to fill
+     * batches and its consumer block 100 ms in a poll, and both would add to every alert's latency (the poll also
+     * delays the linger punctuation). Alerts are a small stream; their latency matters more than batching them.
+     */
+    public static Map<String, String> latencyDefaults(int batchLingerMs) {
+        return Map.of(StreamsConfig.producerPrefix("linger.ms"), "5",
+                StreamsConfig.POLL_MS_CONFIG, Integer.toString(Math.min(100, batchLingerMs)));
     }
 
     public boolean exactlyOnce() {

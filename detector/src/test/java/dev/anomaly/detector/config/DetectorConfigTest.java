@@ -33,6 +33,18 @@ class DetectorConfigTest {
     }
 
     @Test
+    void shouldLowerStreamsLatencyDefaultsUnlessTheUserSetThem() {
+        DetectorConfig defaults = DetectorConfig.fromMap(minimal());
+        assertThat(defaults.kafka()).containsEntry("producer.linger.ms", "5").containsEntry("poll.ms", "5");
+
+        Map<String, String> m = minimal();
+        m.put("linger.ms", "50");
+        m.put("detector.batch.linger.ms", "500");
+        DetectorConfig own = DetectorConfig.fromMap(m);
+        assertThat(own.kafka()).containsEntry("linger.ms", "50").doesNotContainKey("producer.linger.ms").containsEntry("poll.ms", "100");
+    }
+
+    @Test
     void shouldLetEnvironmentVariablesOverrideTheFile() {
         Map<String, String> merged = DetectorConfig.withEnvironment(minimal(), Map.of(
                 "ANOMALY_DETECTOR_BATCH_SIZE", "64", "KAFKA_PROCESSING_GUARANTEE", "at_least_once", "PATH", "/bin"));

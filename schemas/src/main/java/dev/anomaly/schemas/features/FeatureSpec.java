@@ -160,16 +160,18 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         int start = 0;
         while (true) {
             int dot = path.indexOf('.', start);
-            String part = dot < 0 ? path.substring(start) : path.substring(start, dot);
+            // The common flat path needs no substring; one field lookup per part (this runs per record and feature).
+            String part = dot < 0 ? (start == 0 ? path : path.substring(start)) : path.substring(start, dot);
             if (!(current instanceof GenericRecord r)) {
                 throw new FeatureExtractionException(FeatureExtractionException.Reason.WRONG_TYPE, f,
                         "'" + path.substring(0, Math.max(0, start - 1)) + "' is not a record");
             }
-            if (r.getSchema().getField(part) == null) {
+            Schema.Field field = r.getSchema().getField(part);
+            if (field == null) {
                 throw new FeatureExtractionException(FeatureExtractionException.Reason.MISSING_FIELD, f,
                         "record " + r.getSchema().getFullName() + " has no field '" + part + "'");
             }
-            current = r.get(part);
+            current = r.get(field.pos());
             if (current == null) {
                 throw new FeatureExtractionException(FeatureExtractionException.Reason.NULL_VALUE, f,
                         "field '" + (dot < 0 ? path : path.substring(0, dot)) + "' is null");

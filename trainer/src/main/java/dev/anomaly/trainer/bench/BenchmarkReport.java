@@ -31,7 +31,7 @@ public final class BenchmarkReport {
 
     /** Adds the process's peak RSS under {@code <prefix>.peak_rss_mb}, prints it, and writes JSON when {@code json} is set. */
     public void finish(String prefix, Path json) throws IOException {
-        double rss = PeakMemory.peakRssMegabytes();
+        double rss = ProcessStats.peakRssMegabytes();
         figures.put(prefix + ".peak_rss_mb", rss);
         System.out.printf("peak RSS of this process: %.0f MB%n", rss);
         if (json != null) {

@@ -1,0 +1,116 @@
+package dev.anomaly.deploy.bench;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Produce → output latency at a fixed input rate: sends records at {@code rate} per second for {@code seconds}, each
+ * stamped with its send time, and reads the output topic (read-committed, so exactly-once output counts when it is
+ * committed); latency = time read − input timestamp, which the application carries to its outputs. The first two
+ * seconds of sends are left out as warm-up.
+ */
+final class LatencyProbe {
+    /**
+     * Percentiles in milliseconds over {@code samples} output records; {@code achievedRate} is what was sent; CPU cores
+     * in use meanwhile by the application and by the broker's process (which also runs this probe).
+     */
+    record Result(double p50, double p99, double max, int samples, double achievedRate, double appCores, double brokerCores) {
+        Result withCpu(double app, double broker) {
+            return new Result(p50, p99, max, samples, achievedRate, app, broker);
+        }
+    }
+
+    private LatencyProbe() {
+    }
+
+    /**
+     * @param pool      record values to send, cycled; record {@code i} of the pool is sent with key {@code i}
+     * @param processed the application's count of processed records, to know when it has caught up; null when
+     *                  there is no application (input and output are the same topic)
+     */
+    static Result run(Map<String, Object> client, String input, String output, List<byte[]> pool, double rate, double seconds,
+                      LongSupplier processed) {
+        Map<String, Object> consumerConfig = new HashMap<>(client);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        Map<String, Object> producerConfig = new HashMap<>(client);
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        long[] latencies = new long[1 << 16];
+        int samples = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(output).stream().map(p -> new TopicPartition(output, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+            long before = processed == null ? 0 : processed.getAsLong();
+            AtomicLong sent = new AtomicLong();
+            AtomicLong warmUpEnd = new AtomicLong(Long.MAX_VALUE);
+            Thread sender = new Thread(() -> {
+                long start = System.nanoTime();
+                long startMs = System.currentTimeMillis();
+                warmUpEnd.set(startMs + 2000);
+                long total = (long) (rate * seconds);
+                long n = 0;
+                while (n < total) {
+                    long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
+                    for (; n < due; n++) {
+                        int i = (int) (n % pool.size());
+                        producer.send(new ProducerRecord<>(input, null, System.currentTimeMillis(), SyntheticReadings.key(i), pool.get(i)));
+                    }
+                    LockSupport.parkNanos(200_000);
+                }
+                producer.flush();
+                sent.set(n);
+            }, "latency-sender");
+            sender.start();
+            long quietSince = 0;
+            long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 120_000;
+            while (System.currentTimeMillis() < deadline) {
+                var records = consumer.poll(Duration.ofMillis(20));
+                long now = System.currentTimeMillis();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (r.timestamp() >= warmUpEnd.get()) {
+                        if (samples == latencies.length) {
+                            latencies = Arrays.copyOf(latencies, samples * 2);
+                        }
+                        latencies[samples++] = now - r.timestamp();
+                    }
+                }
+                boolean caughtUp = !sender.isAlive() && (processed == null || processed.getAsLong() - before >= sent.get());
+                if (!caughtUp || !records.isEmpty()) {
+                    quietSince = now;
+                } else if (now - quietSince > 1000) {
+                    break; // caught up, and nothing more has arrived for a second (exactly-once: the last commit is in)
+                }
+            }
+            long[] sorted = Arrays.copyOf(latencies, samples);
+            Arrays.sort(sorted);
+            return new Result(percentile(sorted, 0.50), percentile(sorted, 0.99), samples == 0 ? Double.NaN : sorted[samples - 1], samples,
+                    sent.get() / seconds, Double.NaN, Double.NaN);
+        }
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+}
