@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code anomaly bench detector}: the detector end to end on the embedded stack. Prints numbers; not a test. */
-@Command(name = "detector", mixinStandardHelpOptions = true,
+@Command(name = "detector", aliases = "e2e", mixinStandardHelpOptions = true,
         description = {"The detector end to end on the embedded stack (real broker and registry, Avro in and out): records/s, CPU seconds "
                 + "of the Streams JVM and of the broker, peak RSS, and produce -> alert latency at half the maximum rate, "
                 + "against a pass-through and the no-op limit, each application in its own JVM."})
@@ -41,6 +41,10 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--worker-jvm-options", split = " ", defaultValue = "-Xmx1g", description = "JVM options of each measured application (default: ${DEFAULT-VALUE}).")
     List<String> workerJvmOptions;
 
+    @Option(names = "--stack-dir", description = "Directory for the embedded broker's and registry's data (default: a fresh temporary "
+            + "directory). A RAM-backed one (e.g. under /dev/shm) keeps the machine's disk write-back out of the latency figures.")
+    Path stackDir;
+
     @Option(names = "--json", description = "Also write the figures as JSON to this file.")
     Path json;
 
@@ -52,7 +56,7 @@ public final class BenchDetectorCommand implements Callable<Integer> {
                     "--records must be at least 1000, --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
         }
         var options = new DetectorThroughputBenchmark.Options(records, features, batchSizes, guarantees, threads, latencySeconds,
-                latencyFractions, applications, workerJvmOptions);
+                latencyFractions, applications, workerJvmOptions, stackDir);
         new BenchmarkReport("detector").put("records", records).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);

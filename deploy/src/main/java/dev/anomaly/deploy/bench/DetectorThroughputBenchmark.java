@@ -51,7 +51,8 @@ public final class DetectorThroughputBenchmark {
 
     /** What to run. */
     public record Options(int records, int features, List<Integer> batchSizes, List<String> guarantees, List<Integer> threads,
-                          double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions) {
+                          double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions,
+                          Path stackDir) {
     }
 
     /** One application's figures. */
@@ -64,7 +65,12 @@ public final class DetectorThroughputBenchmark {
     public static Map<String, Object> run(Options o, PrintStream log) throws IOException, InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
         Path dir = Files.createTempDirectory("anomaly-bench-");
-        try (LocalStack stack = LocalStack.start()) {
+        LocalStack.Options stackOptions = LocalStack.Options.defaults();
+        if (o.stackDir() != null) {
+            stackOptions = new LocalStack.Options(Files.createTempDirectory(Files.createDirectories(o.stackDir()), "stack-"), 0, 0,
+                    stackOptions.startTimeout());
+        }
+        try (LocalStack stack = LocalStack.start(stackOptions)) {
             stack.createTopic(INPUT, 4);
             log.printf("Training the model (AE, %d features) ...%n", o.features());
             byte[] onnx = model(o.features());
@@ -81,12 +87,12 @@ public final class DetectorThroughputBenchmark {
             if (o.latencySeconds() > 0) {
                 log.println("Warming up the broker's produce and fetch paths for the latency measurements (10 s) ...");
                 stack.createTopic("bench-warmup", 4);
-                LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null);
+                LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0);
             }
-            log.printf("records/s: over the pre-loaded backlog; CPU: during that pass; latency: produce -> output at %s of the rate%n",
-                    o.latencyFractions().isEmpty() || o.latencySeconds() <= 0 ? "(skipped)" : o.latencyFractions().get(0));
+            log.println("records/s: over the pre-loaded backlog; CPU seconds: during that pass; then produce -> output latency with input at"
+                    + " fractions of that rate");
             log.printf("%-22s %-16s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s", "app CPU s",
-                    "broker CPU s", "p50 ms", "p99 ms", "RSS MB");
+                    "broker CPU s", "RSS MB", "p50 ms", "p99 ms");
             int[] run = {0};
             for (int threads : o.threads()) {
                 for (String guarantee : o.guarantees()) {
@@ -155,6 +161,9 @@ public final class DetectorThroughputBenchmark {
             out.put("broker_process_peak_rss_mb", ProcessStats.peakRssMegabytes());
         } finally {
             deleteQuietly(dir);
+            if (o.stackDir() != null) {
+                deleteQuietly(stackOptions.dataDir());
+            }
         }
         return out;
     }
@@ -171,6 +180,7 @@ public final class DetectorThroughputBenchmark {
             out.put(at + ".p99_ms", l.p99());
             out.put(at + ".max_ms", l.max());
             out.put(at + ".samples", l.samples());
+            out.put(at + ".caught_up", l.caughtUp());
             out.put(at + ".app_cpu_cores", l.appCores());
             out.put(at + ".broker_and_load_generator_cpu_cores", l.brokerCores());
         });
@@ -221,26 +231,31 @@ public final class DetectorThroughputBenchmark {
             }, "bench-worker-count");
             counter.setDaemon(true);
             counter.start();
-            Map<Double, LatencyProbe.Result> latency = new LinkedHashMap<>();
+            // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
+            Map<Double, LatencyProbe.Result> latency = new java.util.TreeMap<>();
+            long backlog = o.records();
             if (o.latencySeconds() > 0) {
-                for (double fraction : o.latencyFractions()) {
+                for (double fraction : o.latencyFractions().stream().sorted().toList()) {
                     double app0 = ProcessStats.cpuSeconds(worker.pid());
                     double self0 = ProcessStats.cpuSeconds(self);
                     long t0 = System.nanoTime();
                     LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), INPUT, output, pool, rate * fraction, o.latencySeconds(),
-                            count::get);
+                            count::get, backlog);
                     double wall = (System.nanoTime() - t0) / 1e9;
                     latency.put(fraction, l.withCpu((ProcessStats.cpuSeconds(worker.pid()) - app0) / wall,
                             (ProcessStats.cpuSeconds(self) - self0) / wall));
+                    backlog += l.sent();
+                    if (!l.caughtUp()) {
+                        break;
+                    }
                 }
             }
             double rss = ProcessStats.peakRssMegabytes(worker.pid());
-            LatencyProbe.Result first = latency.values().stream().findFirst().orElse(null);
-            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %9s %9s %9.0f%n", label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
-                    label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind, rate, appCpu, brokerCpu,
-                    first == null ? "-" : String.format("%.0f", first.p50()), first == null ? "-" : String.format("%.0f", first.p99()), rss);
-            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%n",
-                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores()));
+            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %9.0f%n", label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
+                    label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind, rate, appCpu, brokerCpu, rss);
+            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
+                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
+                    l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
             return new Run(rate, appCpu, brokerCpu, rss, latency);
         } finally {
             worker.getOutputStream().close(); // the worker stops when its stdin closes

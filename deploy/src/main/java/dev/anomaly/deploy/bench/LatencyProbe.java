@@ -30,9 +30,10 @@ final class LatencyProbe {
      * Percentiles in milliseconds over {@code samples} output records; {@code achievedRate} is what was sent; CPU cores
      * in use meanwhile by the application and by the broker's process (which also runs this probe).
      */
-    record Result(double p50, double p99, double max, int samples, double achievedRate, double appCores, double brokerCores) {
+    record Result(double p50, double p99, double max, int samples, double achievedRate, long sent, boolean caughtUp, double appCores,
+                  double brokerCores) {
         Result withCpu(double app, double broker) {
-            return new Result(p50, p99, max, samples, achievedRate, app, broker);
+            return new Result(p50, p99, max, samples, achievedRate, sent, caughtUp, app, broker);
         }
     }
 
@@ -43,9 +44,14 @@ final class LatencyProbe {
      * @param pool      record values to send, cycled; record {@code i} of the pool is sent with key {@code i}
      * @param processed the application's count of processed records, to know when it has caught up; null when
      *                  there is no application (input and output are the same topic)
+     * @param backlog   what {@code processed} must reach before sending starts (all earlier input); an application that
+     *                  does not get there within two minutes is overloaded and nothing is measured
      */
     static Result run(Map<String, Object> client, String input, String output, List<byte[]> pool, double rate, double seconds,
-                      LongSupplier processed) {
+                      LongSupplier processed, long backlog) {
+        if (processed != null && !await(() -> processed.getAsLong() >= backlog, 120_000)) {
+            return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, false, Double.NaN, Double.NaN);
+        }
         Map<String, Object> consumerConfig = new HashMap<>(client);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
@@ -59,7 +65,6 @@ final class LatencyProbe {
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
-            long before = processed == null ? 0 : processed.getAsLong();
             AtomicLong sent = new AtomicLong();
             AtomicLong warmUpEnd = new AtomicLong(Long.MAX_VALUE);
             Thread sender = new Thread(() -> {
@@ -81,7 +86,9 @@ final class LatencyProbe {
             }, "latency-sender");
             sender.start();
             long quietSince = 0;
-            long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 120_000;
+            // An application that has not caught up 30 s after the input stopped is overloaded at this rate.
+            long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 30_000;
+            boolean caughtUp = false;
             while (System.currentTimeMillis() < deadline) {
                 var records = consumer.poll(Duration.ofMillis(20));
                 long now = System.currentTimeMillis();
@@ -93,7 +100,7 @@ final class LatencyProbe {
                         latencies[samples++] = now - r.timestamp();
                     }
                 }
-                boolean caughtUp = !sender.isAlive() && (processed == null || processed.getAsLong() - before >= sent.get());
+                caughtUp = !sender.isAlive() && (processed == null || processed.getAsLong() >= backlog + sent.get());
                 if (!caughtUp || !records.isEmpty()) {
                     quietSince = now;
                 } else if (now - quietSince > 1000) {
@@ -103,8 +110,19 @@ final class LatencyProbe {
             long[] sorted = Arrays.copyOf(latencies, samples);
             Arrays.sort(sorted);
             return new Result(percentile(sorted, 0.50), percentile(sorted, 0.99), samples == 0 ? Double.NaN : sorted[samples - 1], samples,
-                    sent.get() / seconds, Double.NaN, Double.NaN);
+                    sent.get() / seconds, sent.get(), caughtUp, Double.NaN, Double.NaN);
         }
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier condition, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(20_000_000); // the counter is sampled every 100 ms anyway
+        }
+        return true;
     }
 
     private static double percentile(long[] sorted, double q) {

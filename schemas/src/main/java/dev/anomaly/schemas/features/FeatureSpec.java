@@ -90,9 +90,15 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
      * @throws FeatureExtractionException naming the first feature that cannot be extracted
      */
     public void extractInto(GenericRecord record, float[] out, int offset) {
+        FieldPlan plan = LAST_PLAN.get();
+        if (plan == null || plan.spec != this || plan.schema != record.getSchema()) {
+            plan = new FieldPlan(this, record.getSchema());
+            LAST_PLAN.set(plan);
+        }
         int col = offset;
-        for (Feature f : features) {
-            Object value = resolve(record, f);
+        for (int i = 0; i < features.size(); i++) {
+            Feature f = features.get(i);
+            Object value = plan.resolve(record, i);
             switch (f.type()) {
                 case NUMERIC -> out[col] = numeric(value, f);
                 case BOOLEAN -> {
@@ -152,6 +158,64 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
             }
         }
         return s;
+    }
+
+    /**
+     * Field positions of each feature path in one writer schema. Extraction runs per record and feature; looking
+     * fields up by name was the largest single cost of the detector's stream thread after Avro decoding. Each
+     * thread keeps the plan of the last (spec, schema) pair it saw — records of a topic nearly always share both.
+     */
+    private static final ThreadLocal<FieldPlan> LAST_PLAN = new ThreadLocal<>();
+
+    private static final class FieldPlan {
+        private final FeatureSpec spec;
+        private final Schema schema;
+        private final int[][] positions; // per feature: field position at each level, or null → resolve by name
+        private final Schema[][] levels; // the record schema each position belongs to
+
+        FieldPlan(FeatureSpec spec, Schema schema) {
+            this.spec = spec;
+            this.schema = schema;
+            int n = spec.features().size();
+            positions = new int[n][];
+            levels = new Schema[n][];
+            for (int i = 0; i < n; i++) {
+                String[] parts = spec.features().get(i).path().split("\\.");
+                int[] pos = new int[parts.length];
+                Schema[] at = new Schema[parts.length];
+                Schema s = schema;
+                for (int j = 0; j < parts.length && pos != null; j++) {
+                    Schema.Field field = s != null && s.getType() == Schema.Type.RECORD ? s.getField(parts[j]) : null;
+                    if (field == null) {
+                        pos = null; // missing or not a record: the slow path names the problem
+                    } else {
+                        pos[j] = field.pos();
+                        at[j] = s;
+                        s = nonNull(field.schema());
+                    }
+                }
+                positions[i] = pos;
+                levels[i] = at;
+            }
+        }
+
+        Object resolve(GenericRecord record, int feature) {
+            int[] pos = positions[feature];
+            if (pos == null) {
+                return FeatureSpec.resolve(record, spec.features().get(feature));
+            }
+            Object current = record;
+            for (int j = 0; j < pos.length; j++) {
+                if (!(current instanceof GenericRecord r) || r.getSchema() != levels[feature][j]) {
+                    return FeatureSpec.resolve(record, spec.features().get(feature)); // e.g. a union branch
+                }
+                current = r.get(pos[j]);
+                if (current == null) {
+                    return FeatureSpec.resolve(record, spec.features().get(feature)); // names the null field
+                }
+            }
+            return current;
+        }
     }
 
     private static Object resolve(GenericRecord record, Feature f) {

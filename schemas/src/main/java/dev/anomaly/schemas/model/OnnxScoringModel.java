@@ -29,6 +29,7 @@ public final class OnnxScoringModel implements ScoringModel {
     public static final String SCORE = "score";
     public static final String EXPECTED = "expected";
     public static final String CONTRIBUTION = "contribution";
+    private static final java.util.Set<String> SCORED_OUTPUTS = java.util.Set.of(SCORE, EXPECTED, CONTRIBUTION);
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -144,7 +145,7 @@ public final class OnnxScoringModel implements ScoringModel {
         FloatBuffer buffer = buffer(rows * width);
         buffer.put(input, 0, rows * width).flip();
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[]{rows, width});
-             OrtSession.Result result = session.run(Map.of(INPUT, tensor))) {
+             OrtSession.Result result = session.run(Map.of(INPUT, tensor), SCORED_OUTPUTS)) { // not the latent outputs
             return new ScoreBatch(rows, width, floats(result, SCORE), floats(result, EXPECTED), floats(result, CONTRIBUTION));
         } catch (OrtException e) {
             throw new ModelException("Scoring failed: " + e.getMessage(), e);

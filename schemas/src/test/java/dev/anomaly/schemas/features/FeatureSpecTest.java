@@ -61,6 +61,33 @@ class FeatureSpecTest {
     }
 
     @Test
+    void shouldReadEachRecordByItsOwnSchemaWhenSchemasAlternate() {
+        // The same fields in another order, and the nested record behind an optional union: field positions
+        // differ, so a plan of field positions kept from the previous record would read the wrong fields.
+        Schema reordered = SchemaBuilder.record("Event2").namespace("t").fields()
+                .requiredString("site").requiredBoolean("open").requiredInt("count")
+                .name("mode").type(MODE).noDefault()
+                .name("readings").type().optional().type(INNER)
+                .endRecord();
+        GenericRecord inner = new GenericData.Record(INNER);
+        inner.put("rpm", 900.0);
+        inner.put("temp", 20.0);
+        GenericRecord other = new GenericData.Record(reordered);
+        other.put("site", "north");
+        other.put("open", false);
+        other.put("count", 3);
+        other.put("mode", new GenericData.EnumSymbol(MODE, "IDLE"));
+        other.put("readings", inner);
+        for (int i = 0; i < 3; i++) {
+            assertThat(SPEC.extract(event(61.25, "south"))).containsExactly(1500.5f, 61.25f, 7f, 1f, 0f, 0f, 1f, 0f, 1f, 0f);
+            assertThat(SPEC.extract(other)).containsExactly(900f, 20f, 3f, 0f, 1f, 0f, 0f, 1f, 0f, 0f);
+        }
+        other.put("readings", null);
+        assertThat(catchThrowableOfType(() -> SPEC.extract(other), FeatureExtractionException.class).reason())
+                .isEqualTo(FeatureExtractionException.Reason.NULL_VALUE);
+    }
+
+    @Test
     void shouldRoundTripThroughJson() {
         String json = SPEC.toJson();
         FeatureSpec back = FeatureSpec.fromJson(json);
