@@ -207,6 +207,7 @@ public final class DetectorThroughputBenchmark {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DetectorBenchWorker.class.getName(), kind, file.toString(),
                 Integer.toString(o.records())));
+        long inputSize = endOffsetSum(stack, INPUT); // the application reads all of it, not only the pre-loaded part
         Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
         long self = ProcessHandle.current().pid();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
@@ -233,7 +234,7 @@ public final class DetectorThroughputBenchmark {
             counter.start();
             // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
             Map<Double, LatencyProbe.Result> latency = new java.util.TreeMap<>();
-            long backlog = o.records();
+            long backlog = inputSize; // the pre-loaded records and what earlier latency phases added
             if (o.latencySeconds() > 0) {
                 for (double fraction : o.latencyFractions().stream().sorted().toList()) {
                     double app0 = ProcessStats.cpuSeconds(worker.pid());
@@ -262,6 +263,15 @@ public final class DetectorThroughputBenchmark {
             if (!worker.waitFor(60, TimeUnit.SECONDS)) {
                 worker.destroyForcibly();
             }
+        }
+    }
+
+    private static long endOffsetSum(LocalStack stack, String topic) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(stack.clientConfig(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
