@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * {@code COUNT <n>} every 100 ms; exits when its stdin closes.
  *
  * <p>Arguments: {@code passthrough|limit|detector <config.properties> <records>}. The properties are the Streams
- * settings plus, for the detector, its {@code detector.*} keys, and for a reference topology {@code bench.input},
+ * settings plus, for the detector, its {@code detector.*} keys, and for a reference topology {@code bench.input} (comma-separated),
  * {@code bench.output}, {@code bench.features} and {@code bench.flagged} (a file of {@link BitSet#toByteArray()}).
  */
 public final class DetectorBenchWorker {
@@ -107,7 +107,7 @@ public final class DetectorBenchWorker {
         Map<String, Object> client = new HashMap<>(raw);
         GenericAvroSerde generic = new GenericAvroSerde();
         generic.configure(client, false);
-        String input = raw.get("bench.input");
+        String[] input = raw.get("bench.input").split(",");
         String output = raw.get("bench.output");
         return switch (kind) {
             case "passthrough" -> ReferenceTopologies.passThrough(input, output, generic.deserializer(), generic.serializer(), counter);

@@ -107,7 +107,6 @@ public final class DetectorThroughputBenchmark {
                         Map<String, String> pass = new HashMap<>(base);
                         String passOut = "bench" + (++run[0]) + "-out";
                         stack.createTopic(passOut, 4);
-                        pass.put("bench.input", INPUT);
                         pass.put("bench.output", passOut);
                         put(out, "passthrough." + label, measure(stack, "passthrough", pass, passOut, run[0], o, pool, dir, label, log));
                     }
@@ -116,7 +115,6 @@ public final class DetectorThroughputBenchmark {
                         Map<String, String> lim = new HashMap<>(base);
                         String limOut = "bench" + (++run[0]) + "-alerts";
                         stack.createTopic(limOut, 1);
-                        lim.put("bench.input", INPUT);
                         lim.put("bench.output", limOut);
                         lim.put("bench.features", Integer.toString(o.features()));
                         lim.put("bench.flagged", flaggedFile.toString());
@@ -134,7 +132,6 @@ public final class DetectorThroughputBenchmark {
                         stack.createTopic(prefix + "-alerts", 1);
                         stack.createTopic(prefix + "-dlq", 1);
                         Map<String, String> det = new HashMap<>(base);
-                        det.put("detector.input.topics", INPUT);
                         det.put("detector.alert.topic", prefix + "-alerts");
                         det.put("detector.deadletter.topic", prefix + "-dlq");
                         det.put("detector.models.topic", prefix + "-models-absent");
@@ -192,11 +189,6 @@ public final class DetectorThroughputBenchmark {
         config.put("application.id", "bench-" + kind + "-" + run);
         config.put("state.dir", dir.resolve("state" + run).toString());
         Path file = dir.resolve("run" + run + ".properties");
-        Properties p = new Properties();
-        p.putAll(config);
-        try (OutputStream os = Files.newOutputStream(file)) {
-            p.store(os, null);
-        }
         Path workerLog = dir.getParent().resolve("anomaly-bench-run" + run + ".log");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -207,7 +199,20 @@ public final class DetectorThroughputBenchmark {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DetectorBenchWorker.class.getName(), kind, file.toString(),
                 Integer.toString(o.records())));
-        long inputSize = endOffsetSum(stack, INPUT); // the application reads all of it, not only the pre-loaded part
+        // Latency phases write to a topic of this run's own, which the application reads besides the pre-loaded one.
+        String live = "bench" + run + "-live";
+        stack.createTopic(live, 4);
+        if (kind.equals("detector")) {
+            config.put("detector.input.topics", INPUT + "," + live);
+        } else {
+            config.put("bench.input", INPUT + "," + live);
+        }
+        Properties p = new Properties();
+        p.putAll(config);
+        try (OutputStream os = Files.newOutputStream(file)) {
+            p.store(os, null);
+        }
+        long inputSize = endOffsetSum(stack, INPUT);
         Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
         long self = ProcessHandle.current().pid();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
@@ -234,13 +239,18 @@ public final class DetectorThroughputBenchmark {
             counter.start();
             // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
             Map<Double, LatencyProbe.Result> latency = new java.util.TreeMap<>();
-            long backlog = inputSize; // the pre-loaded records and what earlier latency phases added
+            long backlog = inputSize;
+            // Let the application finish the pre-loaded topic first (DONE came at N records, the topic may hold more).
+            long waitUntil = System.nanoTime() + 300_000_000_000L;
+            while (count.get() < backlog && System.nanoTime() < waitUntil) {
+                Thread.sleep(20); // sampling interval of the worker's counter
+            }
             if (o.latencySeconds() > 0) {
                 for (double fraction : o.latencyFractions().stream().sorted().toList()) {
                     double app0 = ProcessStats.cpuSeconds(worker.pid());
                     double self0 = ProcessStats.cpuSeconds(self);
                     long t0 = System.nanoTime();
-                    LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), INPUT, output, pool, rate * fraction, o.latencySeconds(),
+                    LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), live, output, pool, rate * fraction, o.latencySeconds(),
                             count::get, backlog);
                     double wall = (System.nanoTime() - t0) / 1e9;
                     latency.put(fraction, l.withCpu((ProcessStats.cpuSeconds(worker.pid()) - app0) / wall,

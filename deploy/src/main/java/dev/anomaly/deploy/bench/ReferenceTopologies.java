@@ -24,9 +24,10 @@ final class ReferenceTopologies {
     }
 
     /** Deserialize every record and serialize it again to an output topic. */
-    static Topology passThrough(String input, String output, Deserializer<GenericRecord> in, Serializer<GenericRecord> out, LongAdder done) {
+    static Topology passThrough(String[] inputs, String output, Deserializer<GenericRecord> in, Serializer<GenericRecord> out, LongAdder done) {
+        String input = inputs[0];
         Topology t = new Topology();
-        t.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), input);
+        t.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), inputs);
         t.addProcessor("copy", () -> new Processor<byte[], byte[], byte[], byte[]>() {
             private ProcessorContext<byte[], byte[]> context;
 
@@ -51,10 +52,11 @@ final class ReferenceTopologies {
      * would flag (given by the sequence numbers in their keys, see {@link SyntheticReadings#key}) as alerts with the
      * same serde; no model, no batch buffer.
      */
-    static Topology noOpLimit(String input, String alerts, FeatureSpec spec, BitSet flagged, Deserializer<GenericRecord> in,
+    static Topology noOpLimit(String[] inputs, String alerts, FeatureSpec spec, BitSet flagged, Deserializer<GenericRecord> in,
                               Serializer<Alert> out, LongAdder done) {
+        String input = inputs[0];
         Topology t = new Topology();
-        t.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), input);
+        t.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), inputs);
         t.addProcessor("flag", () -> new Processor<byte[], byte[], byte[], byte[]>() {
             private ProcessorContext<byte[], byte[]> context;
             private final float[] row = new float[spec.width()];
