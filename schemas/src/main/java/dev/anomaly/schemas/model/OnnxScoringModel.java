@@ -2,7 +2,6 @@ package dev.anomaly.schemas.model;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -17,6 +16,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An exported anomaly model running in ONNX Runtime. Input {@value #INPUT} {@code [N, F]} raw features; outputs
@@ -29,21 +29,34 @@ public final class OnnxScoringModel implements ScoringModel {
     public static final String SCORE = "score";
     public static final String EXPECTED = "expected";
     public static final String CONTRIBUTION = "contribution";
-    private static final java.util.Set<String> SCORED_OUTPUTS = java.util.Set.of(SCORE, EXPECTED, CONTRIBUTION);
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelMetadata metadata;
     private final int width;
     private final String device;
-    private final ThreadLocal<FloatBuffer> inputBuffers = new ThreadLocal<>();
+    private final long[][] outputShapes; // score, expected, contribution; -1 where the batch size goes
+    private final ThreadLocal<Buffers> buffers = new ThreadLocal<>();
 
-    private OnnxScoringModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, int width, String device) {
+    /**
+     * Direct buffers per thread, reused across calls: the rows go in without a copy on the native side, and ONNX
+     * Runtime writes the outputs into them (pinned outputs) instead of allocating tensors that are then copied twice.
+     */
+    private record Buffers(FloatBuffer input, FloatBuffer score, FloatBuffer expected, FloatBuffer contribution, int rows) {
+    }
+
+    private OnnxScoringModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, int width, String device) throws OrtException {
         this.env = env;
         this.session = session;
         this.metadata = metadata;
         this.width = width;
         this.device = device;
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        this.outputShapes = new long[][]{shape(outputs, SCORE), shape(outputs, EXPECTED), shape(outputs, CONTRIBUTION)};
+    }
+
+    private static long[] shape(Map<String, NodeInfo> outputs, String name) {
+        return ((TensorInfo) outputs.get(name).getInfo()).getShape();
     }
 
     public static OnnxScoringModel load(Path file, ScoringOptions options) {
@@ -142,31 +155,48 @@ public final class OnnxScoringModel implements ScoringModel {
         if (input.length < rows * width) {
             throw new IllegalArgumentException("input has " + input.length + " floats, " + rows + " rows need " + rows * width);
         }
-        FloatBuffer buffer = buffer(rows * width);
-        buffer.put(input, 0, rows * width).flip();
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[]{rows, width});
-             OrtSession.Result result = session.run(Map.of(INPUT, tensor), SCORED_OUTPUTS)) { // not the latent outputs
-            return new ScoreBatch(rows, width, floats(result, SCORE), floats(result, EXPECTED), floats(result, CONTRIBUTION));
+        Buffers b = buffers(rows);
+        FloatBuffer in = b.input().clear().put(input, 0, rows * width).flip();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, new long[]{rows, width});
+             OnnxTensor score = OnnxTensor.createTensor(env, b.score().clear().limit(rows), batchShape(0, rows));
+             OnnxTensor expected = OnnxTensor.createTensor(env, b.expected().clear().limit(rows * width), batchShape(1, rows));
+             OnnxTensor contribution = OnnxTensor.createTensor(env, b.contribution().clear().limit(rows * width), batchShape(2, rows));
+             OrtSession.Result result = session.run(Map.of(INPUT, tensor), Set.of(),
+                     Map.of(SCORE, score, EXPECTED, expected, CONTRIBUTION, contribution))) {
+            return new ScoreBatch(rows, width, floats(b.score(), rows), floats(b.expected(), rows * width),
+                    floats(b.contribution(), rows * width));
         } catch (OrtException e) {
             throw new ModelException("Scoring failed: " + e.getMessage(), e);
         }
     }
 
-    private FloatBuffer buffer(int floats) {
-        FloatBuffer b = inputBuffers.get();
-        if (b == null || b.capacity() < floats) {
-            b = ByteBuffer.allocateDirect(Math.max(floats, 1024) * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            inputBuffers.set(b);
+    private long[] batchShape(int output, int rows) {
+        long[] shape = outputShapes[output].clone();
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0) {
+                shape[i] = rows;
+            }
         }
-        b.clear();
+        return shape;
+    }
+
+    private Buffers buffers(int rows) {
+        Buffers b = buffers.get();
+        if (b == null || b.rows() < rows) {
+            int n = Math.max(rows, 256);
+            b = new Buffers(direct(n * width), direct(n), direct(n * width), direct(n * width), n);
+            buffers.set(b);
+        }
         return b;
     }
 
-    private static float[] floats(OrtSession.Result result, String name) throws OrtException {
-        OnnxValue value = result.get(name).orElseThrow(() -> new ModelException("Model returned no '" + name + "'"));
-        FloatBuffer fb = ((OnnxTensor) value).getFloatBuffer();
-        float[] out = new float[fb.remaining()];
-        fb.get(out);
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static float[] floats(FloatBuffer written, int n) {
+        float[] out = new float[n];
+        written.get(0, out);
         return out;
     }
 
