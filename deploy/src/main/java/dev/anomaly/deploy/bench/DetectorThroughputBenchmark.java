@@ -212,7 +212,6 @@ public final class DetectorThroughputBenchmark {
         try (OutputStream os = Files.newOutputStream(file)) {
             p.store(os, null);
         }
-        long inputSize = endOffsetSum(stack, INPUT);
         Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
         long self = ProcessHandle.current().pid();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
@@ -239,12 +238,7 @@ public final class DetectorThroughputBenchmark {
             counter.start();
             // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
             Map<Double, LatencyProbe.Result> latency = new java.util.TreeMap<>();
-            long backlog = inputSize;
-            // Let the application finish the pre-loaded topic first (DONE came at N records, the topic may hold more).
-            long waitUntil = System.nanoTime() + 300_000_000_000L;
-            while (count.get() < backlog && System.nanoTime() < waitUntil) {
-                Thread.sleep(20); // sampling interval of the worker's counter
-            }
+            long backlog = o.records(); // the pre-loaded topic only ever holds these; each phase adds what it sent
             if (o.latencySeconds() > 0) {
                 for (double fraction : o.latencyFractions().stream().sorted().toList()) {
                     double app0 = ProcessStats.cpuSeconds(worker.pid());
@@ -273,15 +267,6 @@ public final class DetectorThroughputBenchmark {
             if (!worker.waitFor(60, TimeUnit.SECONDS)) {
                 worker.destroyForcibly();
             }
-        }
-    }
-
-    private static long endOffsetSum(LocalStack stack, String topic) {
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(stack.clientConfig(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
