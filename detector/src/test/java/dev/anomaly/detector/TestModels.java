@@ -30,21 +30,43 @@ public final class TestModels {
     }
 
     public static byte[] centreModel(String id, int version, double threshold) {
+        return centreModel(id, version, threshold, SPEC, CENTER, SCALE);
+    }
+
+    /**
+     * The centre model reading {@link #SPEC}'s features in reverse order: it gives every record the same score as
+     * {@link #centreModel(String, int, double)}, but only if the record's row is extracted for its own spec.
+     */
+    public static byte[] reversedCentreModel(String id, int version, double threshold) {
         int f = CENTER.length;
+        float[] center = new float[f];
+        float[] scale = new float[f];
+        Feature[] features = new Feature[f];
+        for (int j = 0; j < f; j++) {
+            center[j] = CENTER[f - 1 - j];
+            scale[j] = SCALE[f - 1 - j];
+            features[j] = SPEC.features().get(f - 1 - j);
+        }
+        return centreModel(id, version, threshold, FeatureSpec.of(features), center, scale);
+    }
+
+    /** A centre model over {@code spec} (one numeric column per feature), with its own centre and scale. */
+    public static byte[] centreModel(String id, int version, double threshold, FeatureSpec spec, float[] center, float[] scale) {
+        int f = center.length;
         DenseWeights enc = new DenseWeights(f, 2, new float[f * 2], new float[2], Activation.RELU);
         DenseWeights code = new DenseWeights(2, 2, new float[4], new float[2], Activation.IDENTITY);
         DenseWeights dec = new DenseWeights(2, 2, new float[4], new float[2], Activation.RELU);
         DenseWeights out = new DenseWeights(2, f, new float[2 * f], new float[f], Activation.IDENTITY);
-        NetworkWeights net = new NetworkWeights(ModelKind.AE, new Normalizer(CENTER, SCALE), List.of(enc), code, null, List.of(dec), out,
+        NetworkWeights net = new NetworkWeights(ModelKind.AE, new Normalizer(center, scale), List.of(enc), code, null, List.of(dec), out,
                 new float[2], new float[2], 1f);
         double[] p = Baseline.DEFAULT_PROBABILITIES;
         Map<String, double[]> features = new LinkedHashMap<>();
         for (int j = 0; j < f; j++) {
             double[] q = new double[p.length];
             for (int i = 0; i < p.length; i++) {
-                q[i] = CENTER[j] + SCALE[j] * (p[i] - 0.5) * 3;
+                q[i] = center[j] + scale[j] * (p[i] - 0.5) * 3;
             }
-            features.put(SPEC.columnNames().get(j), q);
+            features.put(spec.columnNames().get(j), q);
         }
         // Baseline scores of the baseline's own distribution (each column uniform over centre ± 1.5 scales).
         java.util.SplittableRandom random = new java.util.SplittableRandom(0);
@@ -52,11 +74,11 @@ public final class TestModels {
         for (int i = 0; i < scores.length; i++) {
             double[] x = new double[f];
             for (int j = 0; j < f; j++) {
-                x[j] = CENTER[j] + SCALE[j] * (random.nextDouble() - 0.5) * 3;
+                x[j] = CENTER[j] + SCALE[j] * (random.nextDouble() - 0.5) * 3; // the same distribution in any column order
             }
             scores[i] = expectedScore(x);
         }
-        ModelMetadata meta = new ModelMetadata(id, version, ModelKind.AE, SPEC, threshold, 0.01,
+        ModelMetadata meta = new ModelMetadata(id, version, ModelKind.AE, spec, threshold, 0.01,
                 new Baseline(p, Baseline.quantiles(scores, p), features, 1000), "sha256:test", Map.of(), Map.of(), Instant.parse("2026-01-01T00:00:00Z"));
         return OnnxExporter.export(net, meta);
     }

@@ -17,11 +17,20 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "2000000", description = "Records to pre-load (default: ${DEFAULT-VALUE}).")
     int records;
 
+    @Option(names = "--warmup-records", defaultValue = "1000000", description = "Records each application first processes under another "
+            + "application id in the same JVM, so that the measured pass runs JIT-compiled code; 0 measures a cold JVM "
+            + "(default: ${DEFAULT-VALUE}).")
+    int warmupRecords;
+
     @Option(names = "--features", defaultValue = "30", description = "Numeric features per record (default: ${DEFAULT-VALUE}).")
     int features;
 
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64,512", description = "Detector batch sizes; 1 is the per-record baseline (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
+
+    @Option(names = "--scoring-threads", defaultValue = "1", description = "The detector's detector.scoring.threads: threads that score "
+            + "full batches while the stream threads decode the next; 0 scores on the stream threads (default: ${DEFAULT-VALUE}).")
+    int scoringThreads;
 
     @Option(names = "--guarantees", split = ",", defaultValue = "exactly_once_v2,at_least_once", description = "Processing guarantees (default: ${DEFAULT-VALUE}).")
     List<String> guarantees;
@@ -50,14 +59,14 @@ public final class BenchDetectorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (records < 1000 || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
+        if (records < 1000 || warmupRecords < 0 || warmupRecords > records || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
                 || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1))) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--records must be at least 1000, --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
+                    "--records must be at least 1000, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
         }
-        var options = new DetectorThroughputBenchmark.Options(records, features, batchSizes, guarantees, threads, latencySeconds,
+        var options = new DetectorThroughputBenchmark.Options(records, warmupRecords, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
                 latencyFractions, applications, workerJvmOptions, stackDir);
-        new BenchmarkReport("detector").put("records", records).put("features", features)
+        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmupRecords).put("scoring_threads", scoringThreads).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);
         return 0;

@@ -50,13 +50,23 @@ public final class DetectorThroughputBenchmark {
     private static final int LATENCY_POOL = 100_000;
 
     /** What to run. */
-    public record Options(int records, int features, List<Integer> batchSizes, List<String> guarantees, List<Integer> threads,
+    public record Options(int records, int warmupRecords, int features, List<Integer> batchSizes, int scoringThreads, List<String> guarantees, List<Integer> threads,
                           double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions,
                           Path stackDir) {
     }
 
-    /** One application's figures. */
-    record Run(double rate, double streamsCpu, double brokerCpu, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
+    /** Records/s and CPU seconds (the application's JVM, the broker's) over part of the backlog. */
+    record Pass(double rate, double appCpu, double brokerCpu) {
+    }
+
+    /**
+     * One application's figures: over the whole backlog (a fresh JVM: includes JIT compilation and warm-up), and over
+     * its second half (steady state).
+     */
+    record Run(Pass whole, Pass steady, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
+        double rate() {
+            return whole.rate();
+        }
     }
 
     private DetectorThroughputBenchmark() {
@@ -89,10 +99,11 @@ public final class DetectorThroughputBenchmark {
                 stack.createTopic("bench-warmup", 4);
                 LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0);
             }
-            log.println("records/s: over the pre-loaded backlog; CPU seconds: during that pass; then produce -> output latency with input at"
-                    + " fractions of that rate");
-            log.printf("%-22s %-16s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s", "app CPU s",
-                    "broker CPU s", "RSS MB", "p50 ms", "p99 ms");
+            log.println("records/s and CPU seconds (application JVM, broker): over the whole pre-loaded backlog (a fresh JVM: with JIT"
+                    + " warm-up), then over its second half (steady); then produce -> output latency with input at fractions of the"
+                    + " whole-pass rate");
+            log.printf("%-22s %-16s %12s %10s %10s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s",
+                    "app CPU s", "broker CPU", "steady rec/s", "app CPU s", "broker CPU", "RSS MB", "p50 ms", "p99 ms");
             int[] run = {0};
             for (int threads : o.threads()) {
                 for (String guarantee : o.guarantees()) {
@@ -110,7 +121,7 @@ public final class DetectorThroughputBenchmark {
                         pass.put("bench.output", passOut);
                         put(out, "passthrough." + label, measure(stack, "passthrough", pass, passOut, run[0], o, pool, dir, label, log));
                     }
-                    double limit = Double.NaN;
+                    Run limit = null;
                     if (o.applications().contains("limit")) {
                         Map<String, String> lim = new HashMap<>(base);
                         String limOut = "bench" + (++run[0]) + "-alerts";
@@ -120,13 +131,13 @@ public final class DetectorThroughputBenchmark {
                         lim.put("bench.flagged", flaggedFile.toString());
                         Run r = measure(stack, "limit", lim, limOut, run[0], o, pool, dir, label, log);
                         put(out, "limit." + label, r);
-                        limit = r.rate();
+                        limit = r;
                     }
                     if (!o.applications().contains("detector")) {
                         continue;
                     }
-                    double perRecord = Double.NaN;
-                    double best = 0;
+                    Run perRecord = null;
+                    Run best = null;
                     for (int batch : o.batchSizes()) {
                         String prefix = "bench" + (++run[0]);
                         stack.createTopic(prefix + "-alerts", 1);
@@ -140,19 +151,26 @@ public final class DetectorThroughputBenchmark {
                         det.put("detector.http.host", "127.0.0.1");
                         det.put("detector.http.port", "0");
                         det.put("detector.batch.size", Integer.toString(batch));
+                        det.put("detector.scoring.threads", Integer.toString(o.scoringThreads()));
                         Run detector = measure(stack, "detector", det, prefix + "-alerts", run[0], o, pool, dir,
                                 label + " batch " + batch, log);
                         put(out, "detector." + label + ".batch" + batch, detector);
                         if (batch == 1) {
-                            perRecord = detector.rate();
-                        } else {
-                            best = Math.max(best, detector.rate());
+                            perRecord = detector;
+                        } else if (best == null || detector.rate() > best.rate()) {
+                            best = detector;
                         }
                     }
-                    out.put("ratio." + label + ".detector_over_limit", best / limit);
-                    out.put("ratio." + label + ".detector_over_per_record", best / perRecord);
-                    log.printf("%-22s best batched / limit = %.2f, best batched / per-record = %.2f%n", label, best / limit,
-                            best / perRecord);
+                    double overLimit = ratio(best, limit, Run::whole);
+                    double overPerRecord = ratio(best, perRecord, Run::whole);
+                    double steadyOverLimit = ratio(best, limit, Run::steady);
+                    double steadyOverPerRecord = ratio(best, perRecord, Run::steady);
+                    out.put("ratio." + label + ".detector_over_limit", overLimit);
+                    out.put("ratio." + label + ".detector_over_per_record", overPerRecord);
+                    out.put("ratio." + label + ".steady.detector_over_limit", steadyOverLimit);
+                    out.put("ratio." + label + ".steady.detector_over_per_record", steadyOverPerRecord);
+                    log.printf("%-22s best batched (by whole-pass rate) / limit = %.2f (steady %.2f), / per-record = %.2f (steady %.2f)%n",
+                            label, overLimit, steadyOverLimit, overPerRecord, steadyOverPerRecord);
                 }
             }
             out.put("broker_process_peak_rss_mb", ProcessStats.peakRssMegabytes());
@@ -165,10 +183,17 @@ public final class DetectorThroughputBenchmark {
         return out;
     }
 
+    private static double ratio(Run a, Run b, java.util.function.Function<Run, Pass> pass) {
+        return a == null || b == null ? Double.NaN : pass.apply(a).rate() / pass.apply(b).rate();
+    }
+
     private static void put(Map<String, Object> out, String prefix, Run r) {
-        out.put(prefix + ".records_per_second", r.rate());
-        out.put(prefix + ".app_cpu_seconds", r.streamsCpu());
-        out.put(prefix + ".broker_cpu_seconds", r.brokerCpu());
+        out.put(prefix + ".records_per_second", r.whole().rate());
+        out.put(prefix + ".app_cpu_seconds", r.whole().appCpu());
+        out.put(prefix + ".broker_cpu_seconds", r.whole().brokerCpu());
+        out.put(prefix + ".steady.records_per_second", r.steady().rate());
+        out.put(prefix + ".steady.app_cpu_seconds", r.steady().appCpu());
+        out.put(prefix + ".steady.broker_cpu_seconds", r.steady().brokerCpu());
         out.put(prefix + ".app_peak_rss_mb", r.peakRssMb());
         r.latency().forEach((fraction, l) -> {
             String at = prefix + ".latency_at_" + fraction + "_of_max";
@@ -198,7 +223,7 @@ public final class DetectorThroughputBenchmark {
             command.add("-Dlogback.configurationFile=" + logback);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DetectorBenchWorker.class.getName(), kind, file.toString(),
-                Integer.toString(o.records())));
+                Integer.toString(o.records()), Integer.toString(o.warmupRecords())));
         // Latency phases write to a topic of this run's own, which the application reads besides the pre-loaded one.
         String live = "bench" + run + "-live";
         stack.createTopic(live, 4);
@@ -218,10 +243,17 @@ public final class DetectorThroughputBenchmark {
             expect(lines, "FIRST", workerLog);
             double appCpu0 = ProcessStats.cpuSeconds(worker.pid());
             double brokerCpu0 = ProcessStats.cpuSeconds(self);
-            String done = expect(lines, "DONE", workerLog);
-            double appCpu = ProcessStats.cpuSeconds(worker.pid()) - appCpu0;
-            double brokerCpu = ProcessStats.cpuSeconds(self) - brokerCpu0;
-            double rate = o.records() / Double.parseDouble(done.split(" ")[2]);
+            String[] half = expect(lines, "HALF", workerLog).split(" ");
+            double appCpuHalf = ProcessStats.cpuSeconds(worker.pid());
+            double brokerCpuHalf = ProcessStats.cpuSeconds(self);
+            String[] done = expect(lines, "DONE", workerLog).split(" ");
+            double appCpuDone = ProcessStats.cpuSeconds(worker.pid());
+            double brokerCpuDone = ProcessStats.cpuSeconds(self);
+            double rate = o.records() / Double.parseDouble(done[2]);
+            Pass whole = new Pass(rate, appCpuDone - appCpu0, brokerCpuDone - brokerCpu0);
+            double secondHalf = Double.parseDouble(done[2]) - Double.parseDouble(half[2]);
+            Pass steady = new Pass(secondHalf > 0 ? (Long.parseLong(done[1]) - Long.parseLong(half[1])) / secondHalf : Double.NaN,
+                    appCpuDone - appCpuHalf, brokerCpuDone - brokerCpuHalf);
             AtomicLong count = new AtomicLong(o.records());
             Thread counter = new Thread(() -> {
                 try {
@@ -256,12 +288,14 @@ public final class DetectorThroughputBenchmark {
                 }
             }
             double rss = ProcessStats.peakRssMegabytes(worker.pid());
-            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %9.0f%n", label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
-                    label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind, rate, appCpu, brokerCpu, rss);
-            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
-                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
+            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %,12.0f %10.1f %10.1f %9.0f%n",
+                    label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
+                    label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind,
+                    whole.rate(), whole.appCpu(), whole.brokerCpu(), steady.rate(), steady.appCpu(), steady.brokerCpu(), rss);
+            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
+                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
                     l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
-            return new Run(rate, appCpu, brokerCpu, rss, latency);
+            return new Run(whole, steady, rss, latency);
         } finally {
             worker.getOutputStream().close(); // the worker stops when its stdin closes
             if (!worker.waitFor(60, TimeUnit.SECONDS)) {

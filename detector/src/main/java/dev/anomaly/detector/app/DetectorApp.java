@@ -33,6 +33,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -49,10 +52,13 @@ public final class DetectorApp implements AutoCloseable {
     private final HttpEndpoints http;
     private final DetectorMetrics metrics;
     private final java.util.concurrent.CountDownLatch terminated;
+    private final ExecutorService scoring;
 
     private DetectorApp(DetectorConfig config, KafkaStreams streams, ModelHolder models, ModelReleaseWatcher watcher,
-                        HttpEndpoints http, DetectorMetrics metrics, java.util.concurrent.CountDownLatch terminated) {
+                        HttpEndpoints http, DetectorMetrics metrics, java.util.concurrent.CountDownLatch terminated,
+                        ExecutorService scoring) {
         this.terminated = terminated;
+        this.scoring = scoring;
         this.config = config;
         this.streams = streams;
         this.models = models;
@@ -112,8 +118,9 @@ public final class DetectorApp implements AutoCloseable {
         alerts.configure(config.kafka(), false);
         SpecificAvroSerde<DriftEvent> drift = new SpecificAvroSerde<>(DriftEvent.class);
         drift.configure(config.kafka(), false);
+        ExecutorService scoring = scoringThreads(config.scoringThreads());
         Topology topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, input.deserializer(), alerts.serializer(),
-                drift.serializer(), metrics, observers, Clock.systemUTC()));
+                drift.serializer(), metrics, observers, Clock.systemUTC(), scoring));
         log.info("Topology:\n{}", topology.describe());
 
         Properties props = new Properties();
@@ -149,10 +156,24 @@ public final class DetectorApp implements AutoCloseable {
                     + models.metadata().map(m -> m.modelId() + " v" + m.version()).orElse("none"));
         });
         streams.start();
-        log.info("Detector {} started: inputs {}, alerts -> {}, dead letters -> {}, {} (batch {}, linger {} ms), http :{}",
+        log.info("Detector {} started: inputs {}, alerts -> {}, dead letters -> {}, {} (batch {}, linger {} ms, scoring threads {}), http :{}",
                 config.applicationId(), config.inputTopics(), config.alertTopic(), config.deadLetterTopic(),
-                config.kafka().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG), config.batchSize(), config.linger().toMillis(), http.port());
-        return new DetectorApp(config, streams, models, watcher, http, metrics, terminated);
+                config.kafka().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG), config.batchSize(), config.linger().toMillis(),
+                config.scoringThreads(), http.port());
+        return new DetectorApp(config, streams, models, watcher, http, metrics, terminated, scoring);
+    }
+
+    /** The scoring threads (daemons: a stuck ONNX call must not keep the JVM alive), or null to score on the stream threads. */
+    private static ExecutorService scoringThreads(int n) {
+        if (n == 0) {
+            return null;
+        }
+        AtomicInteger id = new AtomicInteger();
+        return Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "anomaly-scoring-" + id.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Blocks until Kafka Streams has stopped (closed, or failed); true when it failed. */
@@ -193,6 +214,9 @@ public final class DetectorApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        if (scoring != null) {
+            scoring.shutdown(); // Streams has routed every batch it committed; what is left was not committed
+        }
         if (watcher != null) {
             watcher.close();
         }

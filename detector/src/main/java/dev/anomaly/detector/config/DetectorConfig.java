@@ -27,7 +27,7 @@ import java.util.Properties;
  */
 public record DetectorConfig(List<String> inputTopics, String alertTopic, String deadLetterTopic, Optional<String> scoresTopic,
                              String modelsTopic, String modelId, Optional<Path> modelPath, int batchSize, Duration linger,
-                             ScoringOptions scoring, int topFeatures, String httpHost, int httpPort, String serdeClass,
+                             ScoringOptions scoring, int scoringThreads, int topFeatures, String httpHost, int httpPort, String serdeClass,
                              DriftSettings drift, Map<String, Object> kafka) {
 
     public static final String INPUT_TOPICS = "detector.input.topics";
@@ -41,6 +41,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public static final String BATCH_LINGER_MS = "detector.batch.linger.ms";
     public static final String DEVICE = "detector.device";
     public static final String INTRA_OP_THREADS = "detector.intra.op.threads";
+    public static final String SCORING_THREADS = "detector.scoring.threads";
     public static final String TOP_FEATURES = "detector.top.features";
     public static final String HTTP_HOST = "detector.http.host";
     public static final String HTTP_PORT = "detector.http.port";
@@ -62,6 +63,8 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         k.put(BATCH_LINGER_MS, new String[]{"5", "Longest a buffered record waits for its batch to fill (wall clock)."});
         k.put(DEVICE, new String[]{"cpu", "cpu, cuda or cuda:N (falls back to cpu with a warning)."});
         k.put(INTRA_OP_THREADS, new String[]{"1", "ONNX Runtime threads per scoring call."});
+        k.put(SCORING_THREADS, new String[]{"1", "Threads that score full batches, so that scoring one batch overlaps decoding the next"
+                + " on the stream threads (shared by all of them); 0 scores on the stream threads."});
         k.put(TOP_FEATURES, new String[]{"3", "Contributing features listed in each alert."});
         k.put(HTTP_HOST, new String[]{"0.0.0.0", "Address of the /metrics and /health endpoints."});
         k.put(HTTP_PORT, new String[]{"8080", "Port of the /metrics and /health endpoints (0: any free port)."});
@@ -154,6 +157,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         }
         return new DetectorConfig(inputs, alerts, dead, scores, get(m, MODELS_TOPIC), optional(m, MODEL_ID).orElse(""), modelPath,
                 intIn(m, BATCH_SIZE, 1, 65_536), Duration.ofMillis(intIn(m, BATCH_LINGER_MS, 1, 60_000)), scoring,
+                intIn(m, SCORING_THREADS, 0, 64),
                 intIn(m, TOP_FEATURES, 1, 100), get(m, HTTP_HOST), intIn(m, HTTP_PORT, 0, 65_535), get(m, SERDE_CLASS),
                 DriftSettings.fromMap(m), Map.copyOf(kafka));
     }

@@ -2,6 +2,7 @@ package dev.anomaly.detector.scoring;
 
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.FeatureContribution;
+import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.schemas.model.ModelMetadata;
 import dev.anomaly.schemas.model.ScoreBatch;
 
@@ -19,21 +20,25 @@ public final class AlertFactory {
 
     public static Alert alert(PendingRecord record, float[] features, ScoreBatch batch, int row, ModelMetadata model,
                               int topFeatures, Instant now) {
-        List<String> columns = model.featureSpec().columnNames();
-        int w = columns.size();
-        Integer[] order = new Integer[w];
-        for (int j = 0; j < w; j++) {
-            order[j] = j;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(batch.contribution(row, b), batch.contribution(row, a)));
-        List<FeatureContribution> top = new ArrayList<>();
-        for (int i = 0; i < Math.min(topFeatures, w); i++) {
-            int j = order[i];
+        FeatureSpec spec = model.featureSpec();
+        int w = batch.columns();
+        int k = Math.min(topFeatures, w);
+        // Top k by contribution, ties to the lower column: k passes over w columns (k is a handful), no sorting or boxing.
+        boolean[] taken = new boolean[w];
+        List<FeatureContribution> top = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            int best = -1;
+            for (int j = 0; j < w; j++) {
+                if (!taken[j] && (best < 0 || batch.contribution(row, j) > batch.contribution(row, best))) {
+                    best = j;
+                }
+            }
+            taken[best] = true;
             top.add(FeatureContribution.newBuilder()
-                    .setName(columns.get(j))
-                    .setObserved(features[row * w + j])
-                    .setExpected(batch.expected(row, j))
-                    .setContribution(batch.contribution(row, j))
+                    .setName(spec.columnName(best))
+                    .setObserved(features[row * w + best])
+                    .setExpected(batch.expected(row, best))
+                    .setContribution(batch.contribution(row, best))
                     .build());
         }
         return Alert.newBuilder()

@@ -1,5 +1,6 @@
 package dev.anomaly.detector.scoring;
 
+import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.schemas.model.ModelMetadata;
 import dev.anomaly.schemas.model.ScoreBatch;
 import dev.anomaly.schemas.model.ScoringModel;
@@ -47,6 +48,15 @@ public final class ModelHolder implements AutoCloseable {
         onSwap.accept(next.metadata());
     }
 
+    /** Metadata of the serving model, read without waiting for a swap in progress. */
+    public ModelMetadata serving() {
+        ScoringModel m = current;
+        if (m == null) {
+            throw new IllegalStateException("No model loaded");
+        }
+        return m.metadata();
+    }
+
     /** A batch result together with the model that produced it and the raw feature rows it scored. */
     public record Scored(ScoreBatch batch, ModelMetadata model, float[] features) {
     }
@@ -66,6 +76,27 @@ public final class ModelHolder implements AutoCloseable {
             ScoreBatch batch = rows.rows() == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
                     : m.score(rows.values(), rows.rows());
             return new Scored(batch, m.metadata(), rows.values());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Scores {@code rows} rows already extracted for {@code spec}, or returns null — without scoring — if the serving
+     * model reads other features (a model with another spec was swapped in since they were extracted).
+     */
+    public Scored scoreRows(FeatureSpec spec, float[] values, int rows) {
+        lock.readLock().lock();
+        try {
+            ScoringModel m = current;
+            if (m == null) {
+                throw new IllegalStateException("No model loaded");
+            }
+            FeatureSpec serving = m.metadata().featureSpec();
+            if (serving != spec && !serving.equals(spec)) {
+                return null;
+            }
+            return new Scored(m.score(values, rows), m.metadata(), values);
         } finally {
             lock.readLock().unlock();
         }

@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 
 import java.time.Clock;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -23,10 +24,18 @@ public final class DetectorTopology {
     private DetectorTopology() {
     }
 
-    /** What the topology needs from outside: the model, the serdes, the meters, the drift monitor per task. */
+    /**
+     * What the topology needs from outside: the model, the serdes, the meters, the drift monitor per task, and where
+     * full batches are scored ({@code null}: on the stream threads).
+     */
     public record Parts(ModelHolder models, Deserializer<GenericRecord> inputDeserializer, Serializer<Alert> alertSerializer,
                         Serializer<DriftEvent> driftSerializer, DetectorMetrics metrics, Supplier<BatchObserver> observers,
-                        Clock clock) {
+                        Clock clock, Executor scoring) {
+        /** Scoring on the stream threads. */
+        public Parts(ModelHolder models, Deserializer<GenericRecord> inputDeserializer, Serializer<Alert> alertSerializer,
+                     Serializer<DriftEvent> driftSerializer, DetectorMetrics metrics, Supplier<BatchObserver> observers, Clock clock) {
+            this(models, inputDeserializer, alertSerializer, driftSerializer, metrics, observers, clock, null);
+        }
     }
 
     public static Topology build(DetectorConfig config, Parts parts) {
@@ -37,7 +46,7 @@ public final class DetectorTopology {
                 config.inputTopics().toArray(String[]::new));
         t.addProcessor(TopologyNames.PROCESSOR, () -> new ScoringProcessor(TopologyNames.STORE, config.batchSize(), config.linger(),
                 parts.models(), parts.inputDeserializer(), parts.alertSerializer(), parts.driftSerializer(), names,
-                config.topFeatures(), parts.metrics(), parts.observers().get(), parts.clock()), TopologyNames.SOURCE);
+                config.topFeatures(), parts.metrics(), parts.observers().get(), parts.clock(), parts.scoring()), TopologyNames.SOURCE);
         t.addStateStore(CommitFlushStore.builder(TopologyNames.STORE), TopologyNames.PROCESSOR);
         t.addSink(names.alertSink(), config.alertTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);
         t.addSink(names.deadLetterSink(), config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);

@@ -61,6 +61,18 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         return names;
     }
 
+    /** Name of model input column {@code column}, as in {@link #columnNames()}, without building the list. */
+    public String columnName(int column) {
+        int start = 0;
+        for (Feature f : features) {
+            if (column < start + f.width()) {
+                return f.type() == FeatureType.CATEGORICAL ? f.columnNames().get(column - start) : f.name();
+            }
+            start += f.width();
+        }
+        throw new IndexOutOfBoundsException("column " + column + " of " + start);
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

@@ -61,6 +61,14 @@ class FeatureSpecTest {
     }
 
     @Test
+    void shouldNameEachColumnAsTheColumnList() {
+        for (int c = 0; c < SPEC.width(); c++) {
+            assertThat(SPEC.columnName(c)).isEqualTo(SPEC.columnNames().get(c));
+        }
+        assertThatThrownBy(() -> SPEC.columnName(SPEC.width())).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void shouldReadEachRecordByItsOwnSchemaWhenSchemasAlternate() {
         // The same fields in another order, and the nested record behind an optional union: field positions
         // differ, so a plan of field positions kept from the previous record would read the wrong fields.
