@@ -17,10 +17,10 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "2000000", description = "Records to pre-load (default: ${DEFAULT-VALUE}).")
     int records;
 
-    @Option(names = "--warmup-records", defaultValue = "1000000", description = "Records each application first processes under another "
-            + "application id in the same JVM, so that the measured pass runs JIT-compiled code; 0 measures a cold JVM "
-            + "(default: ${DEFAULT-VALUE}).")
-    int warmupRecords;
+    @Option(names = "--warmup-records", description = "Records each application first processes under another application id in the "
+            + "same JVM, so that the measured pass runs JIT-compiled code; 0 measures a cold JVM (default: half of --records, at "
+            + "most 1000000).")
+    Integer warmupRecords;
 
     @Option(names = "--features", defaultValue = "30", description = "Numeric features per record (default: ${DEFAULT-VALUE}).")
     int features;
@@ -59,14 +59,15 @@ public final class BenchDetectorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (records < 1000 || warmupRecords < 0 || warmupRecords > records || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
+        int warmup = warmupRecords != null ? warmupRecords : Math.min(1_000_000, records / 2);
+        if (records < 1000 || warmup < 0 || warmup > records || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
                 || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1))) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--records must be at least 1000, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
         }
-        var options = new DetectorThroughputBenchmark.Options(records, warmupRecords, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
+        var options = new DetectorThroughputBenchmark.Options(records, warmup, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
                 latencyFractions, applications, workerJvmOptions, stackDir);
-        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmupRecords).put("scoring_threads", scoringThreads).put("features", features)
+        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("scoring_threads", scoringThreads).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);
         return 0;

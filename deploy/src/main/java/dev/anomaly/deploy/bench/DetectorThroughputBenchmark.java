@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The detector end to end on the embedded stack: N synthetic records (F numeric features, ~1 % anomalous) pre-loaded
  * into a 4-partition topic, then, one after another, Streams applications read the whole topic, Avro in and out
  * through the registry — a pass-through, the no-op "limit", and the detector with several batch sizes — each in its
- * own JVM ({@link DetectorBenchWorker}) so that its CPU time and peak RSS are its own; the broker's CPU time is this
- * JVM's over the same interval. After the backlog, each application gets input at half the rate it reached, and
+ * own JVM ({@link DetectorBenchWorker}) so that its CPU time and peak RSS are its own, and after a warm-up pass in that
+ * JVM so that JIT compilation is not what is measured; the broker's CPU time is this JVM's over the same interval.
+ * After the backlog, each application gets input at half the rate it reached, and
  * produce → output latency is measured ({@link LatencyProbe}).
  */
 public final class DetectorThroughputBenchmark {
@@ -59,10 +60,7 @@ public final class DetectorThroughputBenchmark {
     record Pass(double rate, double appCpu, double brokerCpu) {
     }
 
-    /**
-     * One application's figures: over the whole backlog (a fresh JVM: includes JIT compilation and warm-up), and over
-     * its second half (steady state).
-     */
+    /** One application's figures: over the whole backlog (after the warm-up pass, if any), and over its second half. */
     record Run(Pass whole, Pass steady, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
         double rate() {
             return whole.rate();
@@ -99,9 +97,9 @@ public final class DetectorThroughputBenchmark {
                 stack.createTopic("bench-warmup", 4);
                 LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0);
             }
-            log.println("records/s and CPU seconds (application JVM, broker): over the whole pre-loaded backlog (a fresh JVM: with JIT"
-                    + " warm-up), then over its second half (steady); then produce -> output latency with input at fractions of the"
-                    + " whole-pass rate");
+            log.printf("records/s and CPU seconds (application JVM, broker): over the whole pre-loaded backlog, after a warm-up pass of %,d"
+                    + " records in the same JVM, then over the backlog's second half (steady); then produce -> output latency with input"
+                    + " at fractions of the whole-pass rate%n", o.warmupRecords());
             log.printf("%-22s %-16s %12s %10s %10s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s",
                     "app CPU s", "broker CPU", "steady rec/s", "app CPU s", "broker CPU", "RSS MB", "p50 ms", "p99 ms");
             int[] run = {0};

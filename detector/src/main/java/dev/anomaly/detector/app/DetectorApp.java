@@ -118,7 +118,8 @@ public final class DetectorApp implements AutoCloseable {
         alerts.configure(config.kafka(), false);
         SpecificAvroSerde<DriftEvent> drift = new SpecificAvroSerde<>(DriftEvent.class);
         drift.configure(config.kafka(), false);
-        ExecutorService scoring = scoringThreads(config.scoringThreads());
+        // A batch of one has nothing to overlap with: handing each record to another thread only adds a wait.
+        ExecutorService scoring = scoringThreads(config.batchSize() > 1 ? config.scoringThreads() : 0);
         Topology topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, input.deserializer(), alerts.serializer(),
                 drift.serializer(), metrics, observers, Clock.systemUTC(), scoring));
         log.info("Topology:\n{}", topology.describe());
@@ -159,7 +160,7 @@ public final class DetectorApp implements AutoCloseable {
         log.info("Detector {} started: inputs {}, alerts -> {}, dead letters -> {}, {} (batch {}, linger {} ms, scoring threads {}), http :{}",
                 config.applicationId(), config.inputTopics(), config.alertTopic(), config.deadLetterTopic(),
                 config.kafka().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG), config.batchSize(), config.linger().toMillis(),
-                config.scoringThreads(), http.port());
+                config.batchSize() > 1 ? config.scoringThreads() : 0, http.port());
         return new DetectorApp(config, streams, models, watcher, http, metrics, terminated, scoring);
     }
 

@@ -30,6 +30,7 @@ class DetectorConfigTest {
         assertThat(c.kafka()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
                 .containsEntry("application.id", "anomaly-detector").doesNotContainKey("detector.batch.size");
         assertThat(c.scoring().device()).isEqualTo("cpu");
+        assertThat(c.scoringThreads()).isEqualTo(1);
     }
 
     @Test
@@ -67,6 +68,9 @@ class DetectorConfigTest {
         Map<String, String> noRegistry = minimal();
         noRegistry.remove("schema.registry.url");
         assertThatThrownBy(() -> DetectorConfig.fromMap(noRegistry)).hasMessageContaining("'schema.registry.url'");
+        Map<String, String> negativeThreads = minimal();
+        negativeThreads.put("detector.scoring.threads", "-1");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(negativeThreads)).hasMessageContaining("'detector.scoring.threads'");
         Map<String, String> badDevice = minimal();
         badDevice.put("detector.device", "tpu");
         assertThatThrownBy(() -> DetectorConfig.fromMap(badDevice)).hasMessageContaining("'detector.device'");
