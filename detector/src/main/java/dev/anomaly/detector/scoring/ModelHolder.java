@@ -92,8 +92,7 @@ public final class ModelHolder implements AutoCloseable {
             if (m == null) {
                 throw new IllegalStateException("No model loaded");
             }
-            FeatureSpec serving = m.metadata().featureSpec();
-            if (serving != spec && !serving.equals(spec)) {
+            if (!m.metadata().featureSpec().equals(spec)) {
                 return null;
             }
             return new Scored(m.score(values, rows), m.metadata(), values);

@@ -149,7 +149,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         var meta = context.recordMetadata().orElseThrow();
         ModelMetadata model = models.serving();
         FeatureSpec spec = model.featureSpec();
-        if (!buffer.isEmpty() && !sameSpec(spec, rowsSpec)) {
+        if (!buffer.isEmpty() && !spec.equals(rowsSpec)) { // cheap: the same instance unless a model was swapped in
             flush(); // a swapped-in model reads other features: finish the batch extracted for the old spec first
         }
         if (buffer.isEmpty() && spec != rowsSpec) {
@@ -243,7 +243,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     /** Scores {@code records} on this thread (extracting them again if the serving model reads other features) and routes them. */
     private void scoreAndRoute(List<PendingRecord> records, float[] extracted, FeatureSpec spec) {
         long start = System.nanoTime();
-        ModelHolder.Scored result = models.score(model -> sameSpec(model.featureSpec(), spec)
+        ModelHolder.Scored result = models.score(model -> model.featureSpec().equals(spec)
                 ? new ModelHolder.Extracted(extracted, records.size())
                 : extractAgain(records, model));
         metrics.batch(result.batch().rows(), System.nanoTime() - start);
@@ -349,10 +349,6 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         deadLetter(p, reason, message, modelVersion);
         return false;
-    }
-
-    private static boolean sameSpec(FeatureSpec a, FeatureSpec b) {
-        return a == b || a.equals(b);
     }
 
     private void deadLetter(PendingRecord p, String reason, String message, int modelVersion) {
