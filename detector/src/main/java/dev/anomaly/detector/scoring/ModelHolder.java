@@ -50,11 +50,15 @@ public final class ModelHolder implements AutoCloseable {
 
     /** Metadata of the serving model, read without waiting for a swap in progress. */
     public ModelMetadata serving() {
+        return required().metadata();
+    }
+
+    private ScoringModel required() {
         ScoringModel m = current;
         if (m == null) {
             throw new IllegalStateException("No model loaded");
         }
-        return m.metadata();
+        return m;
     }
 
     /** A batch result together with the model that produced it and the raw feature rows it scored. */
@@ -68,10 +72,7 @@ public final class ModelHolder implements AutoCloseable {
     public Scored score(RowExtractor extract) {
         lock.readLock().lock();
         try {
-            ScoringModel m = current;
-            if (m == null) {
-                throw new IllegalStateException("No model loaded");
-            }
+            ScoringModel m = required();
             Extracted rows = extract.extract(m.metadata());
             ScoreBatch batch = rows.rows() == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
                     : m.score(rows.values(), rows.rows());
@@ -88,10 +89,7 @@ public final class ModelHolder implements AutoCloseable {
     public Scored scoreRows(FeatureSpec spec, float[] values, int rows) {
         lock.readLock().lock();
         try {
-            ScoringModel m = current;
-            if (m == null) {
-                throw new IllegalStateException("No model loaded");
-            }
+            ScoringModel m = required();
             if (!m.metadata().featureSpec().equals(spec)) {
                 return null;
             }
