@@ -18,9 +18,13 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     int records;
 
     @Option(names = "--warmup-records", description = "Records each application first processes under another application id in the "
-            + "same JVM, so that the measured pass runs JIT-compiled code; 0 measures a cold JVM (default: half of --records, at "
-            + "most 1000000).")
+            + "same JVM, so that the measured pass runs JIT-compiled code; it then goes on until the JIT compilers are quiet (at most "
+            + "two passes over the backlog or 45 s more). 0 measures a cold JVM (default: half of --records, at most 1000000).")
     Integer warmupRecords;
+
+    @Option(names = "--passes", defaultValue = "3", description = "Measured passes over the backlog per application, each a fresh "
+            + "consumer group in the same JVM after the warm-up; the median pass is reported, all are in the JSON (default: ${DEFAULT-VALUE}).")
+    int passes;
 
     @Option(names = "--features", defaultValue = "30", description = "Numeric features per record (default: ${DEFAULT-VALUE}).")
     int features;
@@ -60,14 +64,14 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int warmup = warmupRecords != null ? warmupRecords : Math.min(1_000_000, records / 2);
-        if (records < 1000 || warmup < 0 || warmup > records || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
+        if (records < 1000 || passes < 1 || warmup < 0 || warmup > records || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
                 || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1))) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--records must be at least 1000, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
+                    "--records must be at least 1000, --passes at least 1, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
         }
-        var options = new DetectorThroughputBenchmark.Options(records, warmup, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
+        var options = new DetectorThroughputBenchmark.Options(records, warmup, passes, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
                 latencyFractions, applications, workerJvmOptions, stackDir);
-        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("scoring_threads", scoringThreads).put("features", features)
+        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("passes", passes).put("scoring_threads", scoringThreads).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);
         return 0;

@@ -6,35 +6,46 @@ import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.serde.GenericAvroSerde;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import dev.anomaly.trainer.bench.ProcessStats;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * One measured Streams application of the detector benchmark, in its own JVM so that its CPU time and memory are its
- * own: the detector as shipped, or a reference topology (pass-through, no-op limit). Reports on stdout, one line each:
- * {@code FIRST} when the first record is done, {@code HALF <records> <seconds>} when half of {@code records} are,
- * {@code DONE <records> <seconds>} when all are (seconds since {@code FIRST}), then
- * {@code COUNT <n>} every 100 ms; exits when its stdin closes.
+ * own: the detector as shipped, or a reference topology (pass-through, no-op limit). Per measured pass over the
+ * backlog it reports on stdout, one line each: {@code FIRST} when the first record is done, {@code HALF <records>
+ * <seconds> <jit>} when half of {@code records} are, {@code DONE <records> <seconds> <jit>} when all are (seconds since
+ * {@code FIRST}; {@code jit}: seconds the JIT compilers spent since {@code FIRST}); after the last pass, {@code COUNT
+ * <n>} every 100 ms; exits when its stdin closes.
  *
- * <p>Arguments: {@code passthrough|limit|detector <config.properties> <records> <warm-up records>}: with warm-up
- * records, the application first runs under another application id until it has done that many, then is closed, and
- * the measured one starts in the same (now JIT-warm) JVM. The properties are the Streams
+ * <p>Arguments: {@code passthrough|limit|detector <config.properties> <records> <warm-up records> <passes>}: with
+ * warm-up records, the application first runs under other application ids until it has done that many and the JIT is
+ * quiet ({@link #warmUp}). Then {@code passes} measured passes, each a fresh application (another consumer group)
+ * reading the whole backlog in the same, JIT-warm JVM; the last runs under the configured application id and stays up
+ * (the latency phases feed it). The properties are the Streams
  * settings plus, for the detector, its {@code detector.*} keys, and for a reference topology {@code bench.input} (comma-separated),
  * {@code bench.output}, {@code bench.features} and {@code bench.flagged} (a file of {@link BitSet#toByteArray()}).
  */
 public final class DetectorBenchWorker {
     private static final long SAMPLE_MS = 5;
+    private static final int MAX_WARMUP_PASSES = 2;
+    private static final double QUIET_JIT_SHARE = 0.05;
+    private static final long MAX_WARMUP_SECONDS = 45;
 
     private DetectorBenchWorker() {
     }
@@ -44,8 +55,8 @@ public final class DetectorBenchWorker {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: DetectorBenchWorker passthrough|limit|detector <config.properties> <records> <warm-up records>");
+        if (args.length != 5) {
+            System.err.println("usage: DetectorBenchWorker passthrough|limit|detector <config.properties> <records> <warm-up records> <passes>");
             System.exit(2);
         }
         String kind = args[0];
@@ -55,22 +66,11 @@ public final class DetectorBenchWorker {
         }
         long records = Long.parseLong(args[2]);
         long warmup = Long.parseLong(args[3]);
+        int passes = Integer.parseInt(args[4]);
         Map<String, String> raw = new HashMap<>();
         props.stringPropertyNames().forEach(k -> raw.put(k, props.getProperty(k)));
 
-        if (warmup > 0) {
-            // Same code, same input, another consumer group: the measured pass then starts with JIT-compiled code.
-            Map<String, String> warm = new HashMap<>(raw);
-            warm.put("application.id", raw.get("application.id") + "-warmup");
-            Running w = start(kind, warm);
-            while (w.done().getAsLong() < warmup) {
-                Thread.sleep(SAMPLE_MS);
-            }
-            w.app().close();
-        }
-        Running running = start(kind, raw);
-        AutoCloseable app = running.app();
-        LongSupplier done = running.done();
+        AtomicReference<AutoCloseable> current = new AtomicReference<>();
         Thread stdinWatch = new Thread(() -> {
             try {
                 while (System.in.read() >= 0) {
@@ -80,7 +80,10 @@ public final class DetectorBenchWorker {
                 // parent gone: stop as well
             }
             try {
-                app.close();
+                AutoCloseable app = current.get();
+                if (app != null) {
+                    app.close();
+                }
             } catch (Exception e) {
                 e.printStackTrace();
             }
@@ -89,34 +92,119 @@ public final class DetectorBenchWorker {
         stdinWatch.setDaemon(true);
         stdinWatch.start();
 
-        // Sampling every 5 ms: a timing error under 0.1 % of a pass, and few wake-ups (at 1 ms they took ~10 % of a core).
-        long first = 0;
-        while (true) {
-            long n = done.getAsLong();
-            if (n > 0) {
-                first = System.nanoTime();
-                System.out.println("FIRST");
-                break;
+        if (warmup > 0) {
+            warmUp(kind, raw, records, warmup, current);
+        }
+        Running running = null;
+        for (int pass = 1; pass <= passes; pass++) {
+            // The last pass runs under the configured application id and stays up for the latency phases.
+            Map<String, String> config = raw;
+            if (pass < passes) {
+                config = new HashMap<>(raw);
+                config.put("application.id", raw.get("application.id") + "-pass" + pass);
             }
+            running = start(kind, config);
+            current.set(running.app());
+            measurePass(running.done(), records);
+            if (pass < passes) {
+                running.app().close();
+            }
+        }
+        while (true) {
+            System.out.println("COUNT " + running.done().getAsLong());
+            Thread.sleep(100);
+        }
+    }
+
+    /** Reports FIRST, HALF and DONE of one pass over the backlog. */
+    private static void measurePass(LongSupplier done, long records) throws InterruptedException {
+        // Sampling every 5 ms: a timing error under 0.1 % of a pass, and few wake-ups (at 1 ms they took ~10 % of a core).
+        while (done.getAsLong() == 0) {
             Thread.sleep(SAMPLE_MS);
         }
+        long first = System.nanoTime();
+        double jitAtFirst = jitSeconds();
+        Map<String, Double> threadsAtFirst = ProcessStats.threadCpuSeconds();
+        System.out.println("FIRST");
         boolean half = false;
         while (true) {
             long n = done.getAsLong();
             if (!half && n >= records / 2) {
-                System.out.printf("HALF %d %.6f%n", n, (System.nanoTime() - first) / 1e9);
+                System.out.printf(Locale.ROOT, "HALF %d %.6f %.3f%n", n, (System.nanoTime() - first) / 1e9, jitSeconds() - jitAtFirst);
                 half = true;
             }
             if (n >= records) {
-                System.out.printf("DONE %d %.6f%n", n, (System.nanoTime() - first) / 1e9);
-                break;
+                System.out.printf(Locale.ROOT, "DONE %d %.6f %.3f%n", n, (System.nanoTime() - first) / 1e9, jitSeconds() - jitAtFirst);
+                // Where this JVM's CPU went in the pass, by thread (into the worker's log): the stream threads, the
+                // scoring thread, the clients' network threads, GC, the JIT compilers.
+                StringBuilder threads = new StringBuilder("pass CPU seconds by thread:");
+                ProcessStats.threadCpuSeconds().forEach((name, cpu) -> {
+                    double used = cpu - threadsAtFirst.getOrDefault(name, 0.0);
+                    if (used >= 0.05) {
+                        threads.append(String.format(Locale.ROOT, " [%s] %.2f", name, used));
+                    }
+                });
+                System.err.println(threads);
+                return;
             }
             Thread.sleep(SAMPLE_MS);
         }
-        while (true) {
-            System.out.println("COUNT " + done.getAsLong());
-            Thread.sleep(100);
+    }
+
+    /**
+     * Runs the application under other application ids (same code, same input, another consumer group) so that the
+     * measured pass starts with JIT-compiled code: at least {@code warmup} records, then on until the JIT compilers
+     * are quiet (under {@value #QUIET_JIT_SHARE} of a second compiling per second) or the backlog is done; then
+     * further passes over the backlog while the compilers are still busy, at most {@value #MAX_WARMUP_PASSES} in
+     * all and for at most {@value #MAX_WARMUP_SECONDS} s after the first {@code warmup} records. On two cores the C2 compiler otherwise takes half a core through the measured pass, and more from the
+     * detector (it has more code: ONNX Runtime calls, the scoring thread) than from the reference topologies.
+     */
+    private static void warmUp(String kind, Map<String, String> raw, long records, long warmup, AtomicReference<AutoCloseable> current)
+            throws Exception {
+        long deadline = Long.MAX_VALUE; // set once the first warmup records are done
+        for (int pass = 1; pass <= MAX_WARMUP_PASSES; pass++) {
+            Map<String, String> warm = new HashMap<>(raw);
+            warm.put("application.id", raw.get("application.id") + "-warmup" + pass);
+            Running w = start(kind, warm);
+            current.set(w.app());
+            long minimum = pass == 1 ? warmup : 1;
+            double jitBefore = jitSeconds();
+            long windowStart = System.nanoTime();
+            double jitWindowStart = jitBefore;
+            boolean quiet = false;
+            long done;
+            while ((done = w.done().getAsLong()) < records) {
+                Thread.sleep(SAMPLE_MS);
+                long now = System.nanoTime();
+                if (deadline == Long.MAX_VALUE && done >= minimum) {
+                    deadline = now + MAX_WARMUP_SECONDS * 1_000_000_000L;
+                }
+                if (now > deadline) {
+                    break;
+                }
+                if (now - windowStart >= 1_000_000_000L) {
+                    double jit = jitSeconds();
+                    quiet = (jit - jitWindowStart) / ((now - windowStart) / 1e9) < QUIET_JIT_SHARE;
+                    windowStart = now;
+                    jitWindowStart = jit;
+                    if (quiet && done >= minimum) {
+                        break;
+                    }
+                }
+            }
+            w.app().close();
+            System.err.printf("warm-up pass %d: %,d records, %.1f s compiling, JIT %s%n", pass, done, jitSeconds() - jitBefore,
+                    quiet ? "quiet" : "still compiling");
+            if (quiet || System.nanoTime() > deadline) {
+                return;
+            }
         }
+    }
+
+    /** Seconds the JIT compilers have spent so far (NaN where the JVM does not say). */
+    private static double jitSeconds() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() / 1e3 : Double.NaN;
     }
 
     private static Running start(String kind, Map<String, String> raw) throws IOException {

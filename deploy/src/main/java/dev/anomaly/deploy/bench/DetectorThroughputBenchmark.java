@@ -51,17 +51,20 @@ public final class DetectorThroughputBenchmark {
     private static final int LATENCY_POOL = 100_000;
 
     /** What to run. */
-    public record Options(int records, int warmupRecords, int features, List<Integer> batchSizes, int scoringThreads, List<String> guarantees, List<Integer> threads,
+    public record Options(int records, int warmupRecords, int passes, int features, List<Integer> batchSizes, int scoringThreads, List<String> guarantees, List<Integer> threads,
                           double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions,
                           Path stackDir) {
     }
 
     /** Records/s and CPU seconds (the application's JVM, the broker's) over part of the backlog. */
-    record Pass(double rate, double appCpu, double brokerCpu) {
+    record Pass(double rate, double appCpu, double brokerCpu, double jitSeconds) {
     }
 
-    /** One application's figures: over the whole backlog (after the warm-up pass, if any), and over its second half. */
-    record Run(Pass whole, Pass steady, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
+    /**
+     * One application's figures from its median measured pass (by whole-pass rate): over the whole backlog, and over
+     * its second half; {@code passRates} lists every measured pass's rate in order.
+     */
+    record Run(Pass whole, Pass steady, List<Double> passRates, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
         double rate() {
             return whole.rate();
         }
@@ -97,11 +100,11 @@ public final class DetectorThroughputBenchmark {
                 stack.createTopic("bench-warmup", 4);
                 LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0);
             }
-            log.printf("records/s and CPU seconds (application JVM, broker): over the whole pre-loaded backlog, after a warm-up pass of %,d"
-                    + " records in the same JVM, then over the backlog's second half (steady); then produce -> output latency with input"
-                    + " at fractions of the whole-pass rate%n", o.warmupRecords());
-            log.printf("%-22s %-16s %12s %10s %10s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s",
-                    "app CPU s", "broker CPU", "steady rec/s", "app CPU s", "broker CPU", "RSS MB", "p50 ms", "p99 ms");
+            log.printf("records/s, CPU seconds (application JVM, broker) and JIT compile seconds: the median of %d passes over the whole"
+                    + " pre-loaded backlog, after warm-up passes (at least %,d records, then until the JIT is quiet) in the same JVM, then over the backlog's second half (steady); then produce -> output latency with input"
+                    + " at fractions of the whole-pass rate%n", o.passes(), o.warmupRecords());
+            log.printf("%-22s %-16s %12s %10s %10s %7s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s",
+                    "app CPU s", "broker CPU", "JIT s", "steady rec/s", "app CPU s", "broker CPU", "RSS MB", "p50 ms", "p99 ms");
             int[] run = {0};
             for (int threads : o.threads()) {
                 for (String guarantee : o.guarantees()) {
@@ -181,6 +184,29 @@ public final class DetectorThroughputBenchmark {
         return out;
     }
 
+    /** Reads one pass's FIRST, HALF and DONE lines, sampling the worker's and the broker's CPU at each: {whole, steady}. */
+    private static Pass[] measurePass(BufferedReader lines, long workerPid, long brokerPid, long records, Path workerLog) throws IOException {
+        expect(lines, "FIRST", workerLog);
+        double appCpu0 = ProcessStats.cpuSeconds(workerPid);
+        double brokerCpu0 = ProcessStats.cpuSeconds(brokerPid);
+        String[] half = expect(lines, "HALF", workerLog).split(" ");
+        double appCpuHalf = ProcessStats.cpuSeconds(workerPid);
+        double brokerCpuHalf = ProcessStats.cpuSeconds(brokerPid);
+        String[] done = expect(lines, "DONE", workerLog).split(" ");
+        double appCpuDone = ProcessStats.cpuSeconds(workerPid);
+        double brokerCpuDone = ProcessStats.cpuSeconds(brokerPid);
+        Pass whole = new Pass(records / Double.parseDouble(done[2]), appCpuDone - appCpu0, brokerCpuDone - brokerCpu0, jit(done));
+        double secondHalf = Double.parseDouble(done[2]) - Double.parseDouble(half[2]);
+        Pass steady = new Pass(secondHalf > 0 ? (Long.parseLong(done[1]) - Long.parseLong(half[1])) / secondHalf : Double.NaN,
+                appCpuDone - appCpuHalf, brokerCpuDone - brokerCpuHalf, jit(done) - jit(half));
+        return new Pass[]{whole, steady};
+    }
+
+    /** The JIT compile seconds a worker reports after its HALF/DONE figures (NaN from a worker that does not). */
+    private static double jit(String[] line) {
+        return line.length > 3 ? Double.parseDouble(line[3]) : Double.NaN;
+    }
+
     private static double ratio(Run a, Run b, java.util.function.Function<Run, Pass> pass) {
         return a == null || b == null ? Double.NaN : pass.apply(a).rate() / pass.apply(b).rate();
     }
@@ -192,6 +218,9 @@ public final class DetectorThroughputBenchmark {
         out.put(prefix + ".steady.records_per_second", r.steady().rate());
         out.put(prefix + ".steady.app_cpu_seconds", r.steady().appCpu());
         out.put(prefix + ".steady.broker_cpu_seconds", r.steady().brokerCpu());
+        out.put(prefix + ".jit_seconds", r.whole().jitSeconds());
+        out.put(prefix + ".pass_records_per_second", r.passRates());
+        out.put(prefix + ".steady.jit_seconds", r.steady().jitSeconds());
         out.put(prefix + ".app_peak_rss_mb", r.peakRssMb());
         r.latency().forEach((fraction, l) -> {
             String at = prefix + ".latency_at_" + fraction + "_of_max";
@@ -221,7 +250,7 @@ public final class DetectorThroughputBenchmark {
             command.add("-Dlogback.configurationFile=" + logback);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DetectorBenchWorker.class.getName(), kind, file.toString(),
-                Integer.toString(o.records()), Integer.toString(o.warmupRecords())));
+                Integer.toString(o.records()), Integer.toString(o.warmupRecords()), Integer.toString(o.passes())));
         // Latency phases write to a topic of this run's own, which the application reads besides the pre-loaded one.
         String live = "bench" + run + "-live";
         stack.createTopic(live, 4);
@@ -238,20 +267,15 @@ public final class DetectorThroughputBenchmark {
         Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
         long self = ProcessHandle.current().pid();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-            expect(lines, "FIRST", workerLog);
-            double appCpu0 = ProcessStats.cpuSeconds(worker.pid());
-            double brokerCpu0 = ProcessStats.cpuSeconds(self);
-            String[] half = expect(lines, "HALF", workerLog).split(" ");
-            double appCpuHalf = ProcessStats.cpuSeconds(worker.pid());
-            double brokerCpuHalf = ProcessStats.cpuSeconds(self);
-            String[] done = expect(lines, "DONE", workerLog).split(" ");
-            double appCpuDone = ProcessStats.cpuSeconds(worker.pid());
-            double brokerCpuDone = ProcessStats.cpuSeconds(self);
-            double rate = o.records() / Double.parseDouble(done[2]);
-            Pass whole = new Pass(rate, appCpuDone - appCpu0, brokerCpuDone - brokerCpu0);
-            double secondHalf = Double.parseDouble(done[2]) - Double.parseDouble(half[2]);
-            Pass steady = new Pass(secondHalf > 0 ? (Long.parseLong(done[1]) - Long.parseLong(half[1])) / secondHalf : Double.NaN,
-                    appCpuDone - appCpuHalf, brokerCpuDone - brokerCpuHalf);
+            List<Pass[]> passes = new ArrayList<>(); // {whole, steady} per measured pass
+            for (int pass = 0; pass < o.passes(); pass++) {
+                passes.add(measurePass(lines, worker.pid(), self, o.records(), workerLog));
+            }
+            List<Double> passRates = passes.stream().map(p2 -> p2[0].rate()).toList();
+            Pass[] median = passes.stream().sorted(java.util.Comparator.comparingDouble(p2 -> p2[0].rate())).toList().get(passes.size() / 2);
+            Pass whole = median[0];
+            Pass steady = median[1];
+            double rate = whole.rate();
             AtomicLong count = new AtomicLong(o.records());
             Thread counter = new Thread(() -> {
                 try {
@@ -286,14 +310,15 @@ public final class DetectorThroughputBenchmark {
                 }
             }
             double rss = ProcessStats.peakRssMegabytes(worker.pid());
-            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %,12.0f %10.1f %10.1f %9.0f%n",
+            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %7.1f %,12.0f %10.1f %10.1f %9.0f %19s(passes: %s)%n",
                     label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
                     label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind,
-                    whole.rate(), whole.appCpu(), whole.brokerCpu(), steady.rate(), steady.appCpu(), steady.brokerCpu(), rss);
-            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
-                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
+                    whole.rate(), whole.appCpu(), whole.brokerCpu(), whole.jitSeconds(), steady.rate(), steady.appCpu(), steady.brokerCpu(), rss, "",
+                    passRates.stream().map(r -> String.format(java.util.Locale.ROOT, "%,.0f", r)).collect(java.util.stream.Collectors.joining(" ")));
+            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %7s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
+                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
                     l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
-            return new Run(whole, steady, rss, latency);
+            return new Run(whole, steady, passRates, rss, latency);
         } finally {
             worker.getOutputStream().close(); // the worker stops when its stdin closes
             if (!worker.waitFor(60, TimeUnit.SECONDS)) {

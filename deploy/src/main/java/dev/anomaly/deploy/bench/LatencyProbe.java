@@ -66,6 +66,7 @@ final class LatencyProbe {
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
             AtomicLong sent = new AtomicLong();
+            AtomicLong sendNanos = new AtomicLong();
             AtomicLong warmUpEnd = new AtomicLong(Long.MAX_VALUE);
             Thread sender = new Thread(() -> {
                 long start = System.nanoTime();
@@ -82,6 +83,7 @@ final class LatencyProbe {
                     LockSupport.parkNanos(200_000);
                 }
                 producer.flush();
+                sendNanos.set(System.nanoTime() - start); // longer than planned when this thread could not keep up
                 sent.set(n);
             }, "latency-sender");
             sender.start();
@@ -110,7 +112,7 @@ final class LatencyProbe {
             long[] sorted = Arrays.copyOf(latencies, samples);
             Arrays.sort(sorted);
             return new Result(percentile(sorted, 0.50), percentile(sorted, 0.99), samples == 0 ? Double.NaN : sorted[samples - 1], samples,
-                    sent.get() / seconds, sent.get(), caughtUp, Double.NaN, Double.NaN);
+                    sent.get() / Math.max(seconds, sendNanos.get() / 1e9), sent.get(), caughtUp, Double.NaN, Double.NaN);
         }
     }
 

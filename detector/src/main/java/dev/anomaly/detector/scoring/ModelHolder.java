@@ -61,7 +61,10 @@ public final class ModelHolder implements AutoCloseable {
         return m;
     }
 
-    /** A batch result together with the model that produced it and the raw feature rows it scored. */
+    /**
+     * A batch result together with the model that produced it and the raw feature rows it scored. Only rows above the
+     * model's threshold (the alerts) carry expected values and contributions.
+     */
     public record Scored(ScoreBatch batch, ModelMetadata model, float[] features) {
     }
 
@@ -75,7 +78,7 @@ public final class ModelHolder implements AutoCloseable {
             ScoringModel m = required();
             Extracted rows = extract.extract(m.metadata());
             ScoreBatch batch = rows.rows() == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
-                    : m.score(rows.values(), rows.rows());
+                    : m.scoreExplainingAbove(rows.values(), rows.rows(), m.metadata().threshold());
             return new Scored(batch, m.metadata(), rows.values());
         } finally {
             lock.readLock().unlock();
@@ -93,7 +96,7 @@ public final class ModelHolder implements AutoCloseable {
             if (!m.metadata().featureSpec().equals(spec)) {
                 return null;
             }
-            return new Scored(m.score(values, rows), m.metadata(), values);
+            return new Scored(m.scoreExplainingAbove(values, rows, m.metadata().threshold()), m.metadata(), values);
         } finally {
             lock.readLock().unlock();
         }

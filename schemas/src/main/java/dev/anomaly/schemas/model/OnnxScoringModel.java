@@ -30,8 +30,13 @@ public final class OnnxScoringModel implements ScoringModel {
     public static final String EXPECTED = "expected";
     public static final String CONTRIBUTION = "contribution";
 
+    /** Rows of the load-time check that the score-only graph scores exactly as the full one. */
+    private static final int PROBE_ROWS = 64;
+
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** The graph cut down to the score (null if that failed): explanations cost about a fifth of a full run. */
+    private final OrtSession scoreOnly;
     private final ModelMetadata metadata;
     private final int width;
     private final String device;
@@ -45,9 +50,11 @@ public final class OnnxScoringModel implements ScoringModel {
     private record Buffers(FloatBuffer input, FloatBuffer score, FloatBuffer expected, FloatBuffer contribution, int rows) {
     }
 
-    private OnnxScoringModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, int width, String device) throws OrtException {
+    private OnnxScoringModel(OrtEnvironment env, OrtSession session, OrtSession scoreOnly, ModelMetadata metadata, int width, String device)
+            throws OrtException {
         this.env = env;
         this.session = session;
+        this.scoreOnly = scoreOnly;
         this.metadata = metadata;
         this.width = width;
         this.device = device;
@@ -76,6 +83,7 @@ public final class OnnxScoringModel implements ScoringModel {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String device = "cpu";
         OrtSession session;
+        OrtSession scoreOnly = null;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(1);
@@ -84,20 +92,49 @@ public final class OnnxScoringModel implements ScoringModel {
                 device = tryCuda(so, options.cudaDeviceId());
             }
             session = env.createSession(onnx, so);
+            try {
+                scoreOnly = env.createSession(OnnxPruning.keepOnly(onnx, SCORE), so);
+            } catch (OrtException | RuntimeException e) {
+                log.info("Model has no separable score graph ({}); every row is scored with its explanation", e.getMessage());
+            }
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }
         try {
             ModelMetadata metadata = ModelMetadata.fromProperties(session.getMetadata().getCustomMetadata());
             int width = checkSignature(session, metadata.featureSpec().width());
-            return new OnnxScoringModel(env, session, metadata, width, device);
+            OnnxScoringModel model = new OnnxScoringModel(env, session, scoreOnly, metadata, width, device);
+            return model.scoreOnly == null || model.scoreOnlyAgrees() ? model : model.withoutScoreOnly();
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session);
+            if (scoreOnly != null) {
+                closeQuietly(scoreOnly);
+            }
             if (e instanceof ModelException m) {
                 throw m;
             }
             throw new ModelException("Invalid anomaly model: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the score-only graph gives exactly the full graph's scores on a fixed probe batch. */
+    private boolean scoreOnlyAgrees() {
+        float[] probe = new float[PROBE_ROWS * width];
+        for (int i = 0; i < probe.length; i++) {
+            probe[i] = ((i * 37) % 17 - 8) / 4f;
+        }
+        float[] full = run(session, probe, PROBE_ROWS).score();
+        float[] alone = scoreOnlyRun(probe, PROBE_ROWS);
+        if (java.util.Arrays.equals(full, alone)) {
+            return true;
+        }
+        log.warn("The model's score-only graph scores differently from the full graph; explaining every row instead");
+        return false;
+    }
+
+    private OnnxScoringModel withoutScoreOnly() throws OrtException {
+        closeQuietly(scoreOnly);
+        return new OnnxScoringModel(env, session, null, metadata, width, device);
     }
 
     /** Adds the CUDA provider, or explains in one warning why scoring stays on the CPU. */
@@ -142,6 +179,11 @@ public final class OnnxScoringModel implements ScoringModel {
         return width;
     }
 
+    /** Whether {@link #scoreExplainingAbove} runs the graph cut down to the score (else it explains every row). */
+    public boolean hasScoreOnlyGraph() {
+        return scoreOnly != null;
+    }
+
     /** {@code cpu} or {@code cuda:N}: where this session actually runs. */
     public String device() {
         return device;
@@ -149,22 +191,82 @@ public final class OnnxScoringModel implements ScoringModel {
 
     @Override
     public ScoreBatch score(float[] input, int rows) {
-        if (rows == 0) {
-            return new ScoreBatch(0, width, new float[0], new float[0], new float[0]);
+        checkInput(input, rows);
+        return rows == 0 ? empty() : run(session, input, rows);
+    }
+
+    /**
+     * Runs the score-only graph on every row, then the full graph on the rows above the threshold alone: below it
+     * nobody reads the explanation, and computing it is about a fifth of a full run.
+     */
+    @Override
+    public ScoreBatch scoreExplainingAbove(float[] input, int rows, double threshold) {
+        if (scoreOnly == null) {
+            return score(input, rows);
         }
+        checkInput(input, rows);
+        if (rows == 0) {
+            return empty();
+        }
+        float[] score = scoreOnlyRun(input, rows);
+        int[] above = new int[rows];
+        int k = 0;
+        for (int i = 0; i < rows; i++) {
+            if (score[i] > threshold) {
+                above[k++] = i;
+            }
+        }
+        float[] expected = new float[rows * width];
+        float[] contribution = new float[rows * width];
+        if (k > 0) {
+            float[] picked = new float[k * width];
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(input, above[j] * width, picked, j * width, width);
+            }
+            ScoreBatch explained = run(session, picked, k);
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(explained.expected(), j * width, expected, above[j] * width, width);
+                System.arraycopy(explained.contribution(), j * width, contribution, above[j] * width, width);
+            }
+        }
+        return new ScoreBatch(rows, width, score, expected, contribution);
+    }
+
+    private void checkInput(float[] input, int rows) {
         if (input.length < rows * width) {
             throw new IllegalArgumentException("input has " + input.length + " floats, " + rows + " rows need " + rows * width);
         }
+    }
+
+    private ScoreBatch empty() {
+        return new ScoreBatch(0, width, new float[0], new float[0], new float[0]);
+    }
+
+    /** The full graph: scores, expected values and contributions of every row. */
+    private ScoreBatch run(OrtSession full, float[] input, int rows) {
         Buffers b = buffers(rows);
         FloatBuffer in = b.input().clear().put(input, 0, rows * width).flip();
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, new long[]{rows, width});
              OnnxTensor score = OnnxTensor.createTensor(env, b.score().clear().limit(rows), batchShape(0, rows));
              OnnxTensor expected = OnnxTensor.createTensor(env, b.expected().clear().limit(rows * width), batchShape(1, rows));
              OnnxTensor contribution = OnnxTensor.createTensor(env, b.contribution().clear().limit(rows * width), batchShape(2, rows));
-             OrtSession.Result result = session.run(Map.of(INPUT, tensor), Set.of(),
+             OrtSession.Result result = full.run(Map.of(INPUT, tensor), Set.of(),
                      Map.of(SCORE, score, EXPECTED, expected, CONTRIBUTION, contribution))) {
             return new ScoreBatch(rows, width, floats(b.score(), rows), floats(b.expected(), rows * width),
                     floats(b.contribution(), rows * width));
+        } catch (OrtException e) {
+            throw new ModelException("Scoring failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The score-only graph: scores of every row. */
+    private float[] scoreOnlyRun(float[] input, int rows) {
+        Buffers b = buffers(rows);
+        FloatBuffer in = b.input().clear().put(input, 0, rows * width).flip();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, new long[]{rows, width});
+             OnnxTensor score = OnnxTensor.createTensor(env, b.score().clear().limit(rows), batchShape(0, rows));
+             OrtSession.Result result = scoreOnly.run(Map.of(INPUT, tensor), Set.of(), Map.of(SCORE, score))) {
+            return floats(b.score(), rows);
         } catch (OrtException e) {
             throw new ModelException("Scoring failed: " + e.getMessage(), e);
         }
@@ -203,6 +305,9 @@ public final class OnnxScoringModel implements ScoringModel {
     @Override
     public void close() {
         closeQuietly(session);
+        if (scoreOnly != null) {
+            closeQuietly(scoreOnly);
+        }
     }
 
     private static void closeQuietly(OrtSession session) {

@@ -14,6 +14,15 @@ public interface ScoringModel extends AutoCloseable {
      */
     ScoreBatch score(float[] input, int rows);
 
+    /**
+     * Scores like {@link #score} but explains only the rows whose score exceeds {@code threshold}: the expected values
+     * and contributions of the other rows are left 0. Scores are exactly those of {@link #score}. The detector's path:
+     * only alerts carry an explanation.
+     */
+    default ScoreBatch scoreExplainingAbove(float[] input, int rows, double threshold) {
+        return score(input, rows);
+    }
+
     @Override
     void close();
 }

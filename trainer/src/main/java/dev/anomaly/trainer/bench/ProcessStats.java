@@ -43,4 +43,27 @@ public final class ProcessStats {
             return Double.NaN;
         }
     }
+
+    /**
+     * CPU seconds so far of this process's threads, summed by thread name (as the kernel keeps it: at most 15
+     * characters, digits dropped, so that e.g. all GC threads count together).
+     */
+    public static java.util.Map<String, Double> threadCpuSeconds() {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9#]", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
 }

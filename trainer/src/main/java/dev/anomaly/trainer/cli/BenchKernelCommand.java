@@ -41,14 +41,14 @@ public final class BenchKernelCommand implements Callable<Integer> {
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Object> figures = new LinkedHashMap<>();
         Map<String, Double> perRecord = new LinkedHashMap<>();
-        System.out.printf("%n%-5s %-12s %6s %14s %14s%n", "kind", "runtime", "batch", "records/s", "us/call");
+        System.out.printf("%n%-5s %-19s %6s %14s %14s%n", "kind", "runtime", "batch", "records/s", "us/call");
         for (RunResult r : results) {
             String kind = r.getParams().getParam("kind");
             int batch = Integer.parseInt(r.getParams().getParam("batch"));
-            String runtime = r.getParams().getBenchmark().endsWith("onnxRuntime") ? "onnxruntime" : "dl4j";
+            String runtime = runtime(r);
             double callsPerSecond = r.getPrimaryResult().getScore();
             double recordsPerSecond = callsPerSecond * batch;
-            System.out.printf("%-5s %-12s %6d %,14.0f %14.2f%n", kind, runtime, batch, recordsPerSecond, 1e6 / callsPerSecond);
+            System.out.printf("%-5s %-19s %6d %,14.0f %14.2f%n", kind, runtime, batch, recordsPerSecond, 1e6 / callsPerSecond);
             String key = "kernel." + kind.toLowerCase() + "." + runtime + ".batch" + batch;
             figures.put(key + ".records_per_second", recordsPerSecond);
             figures.put(key + ".micros_per_call", 1e6 / callsPerSecond);
@@ -59,7 +59,7 @@ public final class BenchKernelCommand implements Callable<Integer> {
         for (RunResult r : results) {
             String kind = r.getParams().getParam("kind");
             int batch = Integer.parseInt(r.getParams().getParam("batch"));
-            String runtime = r.getParams().getBenchmark().endsWith("onnxRuntime") ? "onnxruntime" : "dl4j";
+            String runtime = runtime(r);
             Double single = perRecord.get(kind + runtime);
             if (single != null && batch > 1) {
                 figures.put("kernel." + kind.toLowerCase() + "." + runtime + ".batch" + batch + ".over_batch1",
@@ -68,5 +68,15 @@ public final class BenchKernelCommand implements Callable<Integer> {
         }
         new BenchmarkReport("kernel").putAll(figures).finish("kernel", json);
         return ExitCodes.OK;
+    }
+
+    /** The figure's runtime label from the benchmark method's name. */
+    private static String runtime(RunResult r) {
+        String method = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
+        return switch (method) {
+            case "onnxRuntime" -> "onnxruntime";
+            case "onnxRuntimeExplainingAlerts" -> "onnxruntime_alerts";
+            default -> method.toLowerCase();
+        };
     }
 }
