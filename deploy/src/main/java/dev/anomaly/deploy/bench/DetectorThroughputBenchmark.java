@@ -14,7 +14,6 @@ import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -324,6 +323,9 @@ public final class DetectorThroughputBenchmark {
             if (!worker.waitFor(60, TimeUnit.SECONDS)) {
                 worker.destroyForcibly();
             }
+            // The run's input, output and dead-letter topics: a full benchmark otherwise writes some 20 GB (its latency
+            // phases alone send millions of records per run), which filled a RAM-backed --stack-dir.
+            stack.deleteTopicsStartingWith("bench" + run + "-");
         }
     }
 
@@ -339,8 +341,8 @@ public final class DetectorThroughputBenchmark {
     /** Produces the records; returns which ones the model flags (by sequence number) and keeps the first ones' bytes. */
     private static BitSet preload(LocalStack stack, Options o, byte[] onnx, List<byte[]> pool) {
         Map<String, Object> config = new HashMap<>(stack.clientConfig());
-        // Produced as the latency phases produce (no compression, linger 5 ms), so the broker's code for that is warm.
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Produced as the latency phases produce, so the broker's code for that is warm.
+        config.putAll(LatencyProbe.LOAD_PRODUCER);
         GenericAvroSerde serde = new GenericAvroSerde();
         serde.configure(config, false);
         SyntheticReadings readings = new SyntheticReadings(o.features(), 0.01, 77);

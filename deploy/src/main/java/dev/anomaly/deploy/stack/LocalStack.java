@@ -134,6 +134,21 @@ public final class LocalStack implements KafkaEnvironment, AutoCloseable {
         }
     }
 
+    /** Deletes every topic whose name starts with {@code prefix} (and its data: benchmarks write gigabytes). */
+    public void deleteTopicsStartingWith(String prefix) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            var names = admin.listTopics().names().get().stream().filter(n -> n.startsWith(prefix)).toList();
+            if (!names.isEmpty()) {
+                admin.deleteTopics(names).all().get();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot delete topics " + prefix + "*: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while deleting topics", e);
+        }
+    }
+
     @Override
     public void createTopic(String name, int partitions) {
         createTopics(java.util.List.of(new NewTopic(name, partitions, (short) 1)));
