@@ -21,7 +21,9 @@ import java.util.Set;
 /**
  * An exported anomaly model running in ONNX Runtime. Input {@value #INPUT} {@code [N, F]} raw features; outputs
  * {@value #SCORE} {@code [N]}, {@value #EXPECTED} and {@value #CONTRIBUTION} {@code [N, F]}. The input is passed as a
- * direct buffer (no copy into native memory); each scoring thread keeps its own buffer.
+ * direct buffer (no copy into native memory); each scoring thread keeps its own buffer. A second session runs the
+ * graph cut down to the score ({@link OnnxPruning}), for {@link #scoreExplainingAbove}; it is used only if it scores
+ * a probe batch exactly as the full graph does.
  */
 public final class OnnxScoringModel implements ScoringModel {
     private static final Logger log = LoggerFactory.getLogger(OnnxScoringModel.class);
