@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code anomaly bench detector}: the detector end to end on the embedded stack. Prints numbers; not a test. */
@@ -58,6 +59,10 @@ public final class BenchDetectorCommand implements Callable<Integer> {
             + "directory). A RAM-backed one (e.g. under /dev/shm) keeps the machine's disk write-back out of the latency figures.")
     Path stackDir;
 
+    @Option(names = "--streams-property", paramLabel = "KEY=VALUE", description = "A Kafka Streams setting for every measured "
+            + "application alike, e.g. consumer.fetch.min.bytes=65536 (repeatable).")
+    Map<String, String> streamsProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--json", description = "Also write the figures as JSON to this file.")
     Path json;
 
@@ -70,7 +75,8 @@ public final class BenchDetectorCommand implements Callable<Integer> {
                     "--records must be at least 1000, --passes at least 1, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
         }
         var options = new DetectorThroughputBenchmark.Options(records, warmup, passes, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
-                latencyFractions, applications, workerJvmOptions, stackDir);
+                latencyFractions, applications, workerJvmOptions, stackDir,
+                Map.copyOf(streamsProperties));
         new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("passes", passes).put("scoring_threads", scoringThreads).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);

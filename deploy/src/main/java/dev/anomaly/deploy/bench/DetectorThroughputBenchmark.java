@@ -52,7 +52,7 @@ public final class DetectorThroughputBenchmark {
     /** What to run. */
     public record Options(int records, int warmupRecords, int passes, int features, List<Integer> batchSizes, int scoringThreads, List<String> guarantees, List<Integer> threads,
                           double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions,
-                          Path stackDir) {
+                          Path stackDir, Map<String, String> streamsProperties) {
     }
 
     /** Records/s and CPU seconds (the application's JVM, the broker's) over part of the backlog. */
@@ -113,6 +113,7 @@ public final class DetectorThroughputBenchmark {
                     base.put("schema.registry.url", stack.schemaRegistryUrl());
                     base.put("processing.guarantee", guarantee);
                     base.put("num.stream.threads", Integer.toString(threads));
+                    base.putAll(o.streamsProperties()); // the user's tuning, for every application alike
 
                     if (o.applications().contains("passthrough")) {
                         Map<String, String> pass = new HashMap<>(base);
