@@ -184,8 +184,12 @@ public final class DetectorThroughputBenchmark {
         return out;
     }
 
-    /** Reads one pass's FIRST, HALF and DONE lines, sampling the worker's and the broker's CPU at each: {whole, steady}. */
-    private static Pass[] measurePass(BufferedReader lines, long workerPid, long brokerPid, long records, Path workerLog) throws IOException {
+    /** One measured pass: over the whole backlog and over its second half. */
+    private record MeasuredPass(Pass whole, Pass steady) {
+    }
+
+    /** Reads one pass's FIRST, HALF and DONE lines, sampling the worker's and the broker's CPU at each. */
+    private static MeasuredPass measurePass(BufferedReader lines, long workerPid, long brokerPid, long records, Path workerLog) throws IOException {
         expect(lines, "FIRST", workerLog);
         double appCpu0 = ProcessStats.cpuSeconds(workerPid);
         double brokerCpu0 = ProcessStats.cpuSeconds(brokerPid);
@@ -199,7 +203,7 @@ public final class DetectorThroughputBenchmark {
         double secondHalf = Double.parseDouble(done[2]) - Double.parseDouble(half[2]);
         Pass steady = new Pass(secondHalf > 0 ? (Long.parseLong(done[1]) - Long.parseLong(half[1])) / secondHalf : Double.NaN,
                 appCpuDone - appCpuHalf, brokerCpuDone - brokerCpuHalf, jit(done) - jit(half));
-        return new Pass[]{whole, steady};
+        return new MeasuredPass(whole, steady);
     }
 
     /** The JIT compile seconds a worker reports after its HALF/DONE figures (NaN from a worker that does not). */
@@ -267,14 +271,15 @@ public final class DetectorThroughputBenchmark {
         Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
         long self = ProcessHandle.current().pid();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-            List<Pass[]> passes = new ArrayList<>(); // {whole, steady} per measured pass
+            List<MeasuredPass> passes = new ArrayList<>();
             for (int pass = 0; pass < o.passes(); pass++) {
                 passes.add(measurePass(lines, worker.pid(), self, o.records(), workerLog));
             }
-            List<Double> passRates = passes.stream().map(p2 -> p2[0].rate()).toList();
-            Pass[] median = passes.stream().sorted(java.util.Comparator.comparingDouble(p2 -> p2[0].rate())).toList().get(passes.size() / 2);
-            Pass whole = median[0];
-            Pass steady = median[1];
+            List<Double> passRates = passes.stream().map(m -> m.whole().rate()).toList();
+            MeasuredPass median = passes.stream().sorted(java.util.Comparator.comparingDouble(m -> m.whole().rate())).toList()
+                    .get(passes.size() / 2);
+            Pass whole = median.whole();
+            Pass steady = median.steady();
             double rate = whole.rate();
             AtomicLong count = new AtomicLong(o.records());
             Thread counter = new Thread(() -> {
