@@ -49,6 +49,14 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--latency-fractions", split = ",", defaultValue = "0.5", description = "Input rates of the latency measurements, as fractions of the rate the application reached, e.g. 0.5,0.25,0.1 (default: ${DEFAULT-VALUE}).")
     List<Double> latencyFractions;
 
+    @Option(names = "--latency-rates", split = ",", description = "Input rates of the latency measurements in records/s, the same for "
+            + "every application, instead of --latency-fractions, e.g. 60000,90000,120000.")
+    List<Double> latencyRates = List.of();
+
+    @Option(names = "--latency-trace", description = "Write each latency measurement's samples to a CSV file in this directory "
+            + "(input timestamp, latency, input partition, and the alert's detectedAt; one line per output record), to see when the slow records were sent.")
+    Path latencyTrace;
+
     @Option(names = "--applications", split = ",", defaultValue = "passthrough,limit,detector", description = "Which applications to run (default: ${DEFAULT-VALUE}).")
     List<String> applications;
 
@@ -70,12 +78,12 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int warmup = warmupRecords != null ? warmupRecords : Math.min(1_000_000, records / 2);
         if (records < 1000 || passes < 1 || warmup < 0 || warmup > records || features < 1 || batchSizes.stream().anyMatch(b -> b < 1)
-                || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1))) {
+                || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1)) || latencyRates.stream().anyMatch(r -> !(r > 0))) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--records must be at least 1000, --passes at least 1, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1]");
+                    "--records must be at least 1000, --passes at least 1, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1], --latency-rates positive");
         }
         var options = new DetectorThroughputBenchmark.Options(records, warmup, passes, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
-                latencyFractions, applications, workerJvmOptions, stackDir,
+                latencyFractions, latencyRates, latencyTrace, applications, workerJvmOptions, stackDir,
                 Map.copyOf(streamsProperties));
         new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("passes", passes).put("scoring_threads", scoringThreads).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))

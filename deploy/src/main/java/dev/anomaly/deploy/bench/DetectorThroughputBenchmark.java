@@ -51,8 +51,12 @@ public final class DetectorThroughputBenchmark {
 
     /** What to run. */
     public record Options(int records, int warmupRecords, int passes, int features, List<Integer> batchSizes, int scoringThreads, List<String> guarantees, List<Integer> threads,
-                          double latencySeconds, List<Double> latencyFractions, List<String> applications, List<String> workerJvmOptions,
-                          Path stackDir, Map<String, String> streamsProperties) {
+                          double latencySeconds, List<Double> latencyFractions, List<Double> latencyRates, Path latencyTrace,
+                          List<String> applications, List<String> workerJvmOptions, Path stackDir, Map<String, String> streamsProperties) {
+    }
+
+    /** One latency phase: its name in the figures and its input rate. */
+    private record LatencyPhase(String name, double rate) {
     }
 
     /** Records/s and CPU seconds (the application's JVM, the broker's) over part of the backlog. */
@@ -63,7 +67,7 @@ public final class DetectorThroughputBenchmark {
      * One application's figures from its median measured pass (by whole-pass rate): over the whole backlog, and over
      * its second half; {@code passRates} lists every measured pass's rate in order.
      */
-    record Run(Pass whole, Pass steady, List<Double> passRates, double peakRssMb, Map<Double, LatencyProbe.Result> latency) {
+    record Run(Pass whole, Pass steady, List<Double> passRates, double peakRssMb, Map<String, LatencyProbe.Result> latency) {
         double rate() {
             return whole.rate();
         }
@@ -97,7 +101,7 @@ public final class DetectorThroughputBenchmark {
             if (o.latencySeconds() > 0) {
                 log.println("Warming up the broker's produce and fetch paths for the latency measurements (10 s) ...");
                 stack.createTopic("bench-warmup", 4);
-                LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0);
+                LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0, null);
             }
             log.printf("records/s, CPU seconds (application JVM, broker) and JIT compile seconds: the median of %d passes over the whole"
                     + " pre-loaded backlog, after warm-up passes (at least %,d records, then until the JIT is quiet) in the same JVM, then over the backlog's second half (steady); then produce -> output latency with input"
@@ -226,8 +230,8 @@ public final class DetectorThroughputBenchmark {
         out.put(prefix + ".pass_records_per_second", r.passRates());
         out.put(prefix + ".steady.jit_seconds", r.steady().jitSeconds());
         out.put(prefix + ".app_peak_rss_mb", r.peakRssMb());
-        r.latency().forEach((fraction, l) -> {
-            String at = prefix + ".latency_at_" + fraction + "_of_max";
+        r.latency().forEach((phase, l) -> {
+            String at = prefix + ".latency_at_" + phase;
             out.put(at + ".input_rate", l.achievedRate());
             out.put(at + ".p50_ms", l.p50());
             out.put(at + ".p99_ms", l.p99());
@@ -296,17 +300,22 @@ public final class DetectorThroughputBenchmark {
             counter.setDaemon(true);
             counter.start();
             // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
-            Map<Double, LatencyProbe.Result> latency = new java.util.TreeMap<>();
+            List<LatencyPhase> phases = o.latencyRates().isEmpty()
+                    ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_max", rate * f)).toList()
+                    : o.latencyRates().stream().map(r -> new LatencyPhase(String.format(java.util.Locale.ROOT, "%.0f_per_second", r), r)).toList();
+            Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
             long backlog = o.records(); // the pre-loaded topic only ever holds these; each phase adds what it sent
             if (o.latencySeconds() > 0) {
-                for (double fraction : o.latencyFractions().stream().sorted().toList()) {
+                for (LatencyPhase phase : phases.stream().sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
                     double app0 = ProcessStats.cpuSeconds(worker.pid());
                     double self0 = ProcessStats.cpuSeconds(self);
                     long t0 = System.nanoTime();
-                    LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), live, output, pool, rate * fraction, o.latencySeconds(),
-                            count::get, backlog);
+                    Path trace = o.latencyTrace() == null ? null
+                            : Files.createDirectories(o.latencyTrace()).resolve("run" + run + "-" + kind + "-" + phase.name() + ".csv");
+                    LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), live, output, pool, phase.rate(), o.latencySeconds(),
+                            count::get, backlog, trace);
                     double wall = (System.nanoTime() - t0) / 1e9;
-                    latency.put(fraction, l.withCpu((ProcessStats.cpuSeconds(worker.pid()) - app0) / wall,
+                    latency.put(phase.name(), l.withCpu((ProcessStats.cpuSeconds(worker.pid()) - app0) / wall,
                             (ProcessStats.cpuSeconds(self) - self0) / wall));
                     backlog += l.sent();
                     if (!l.caughtUp()) {
@@ -320,8 +329,8 @@ public final class DetectorThroughputBenchmark {
                     label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind,
                     whole.rate(), whole.appCpu(), whole.brokerCpu(), whole.jitSeconds(), steady.rate(), steady.appCpu(), steady.brokerCpu(), rss, "",
                     passRates.stream().map(r -> String.format(java.util.Locale.ROOT, "%,.0f", r)).collect(java.util.stream.Collectors.joining(" ")));
-            latency.forEach((fraction, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %7s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
-                    "", "  at " + fraction + " of max", l.achievedRate(), "", "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
+            latency.forEach((phase, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %7s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
+                    "", "  at " + phase.replace('_', ' '), l.achievedRate(), "", "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
                     l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
             return new Run(whole, steady, passRates, rss, latency);
         } finally {

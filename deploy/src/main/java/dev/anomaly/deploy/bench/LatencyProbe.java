@@ -1,5 +1,8 @@
 package dev.anomaly.deploy.bench;
 
+import dev.anomaly.schemas.avro.Alert;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -9,13 +12,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
@@ -56,18 +64,25 @@ final class LatencyProbe {
      *                  there is no application (input and output are the same topic)
      * @param backlog   what {@code processed} must reach before sending starts (all earlier input); an application that
      *                  does not get there within two minutes is overloaded and nothing is measured
+     * @param trace     where to write every sample as {@code input_timestamp_ms,latency_ms,input_partition,detected_at_ms}, and
+     *                  beside it the longest produce acknowledgement per 100 ms of sending; null for nowhere
      */
     static Result run(Map<String, Object> client, String input, String output, List<byte[]> pool, double rate, double seconds,
-                      LongSupplier processed, long backlog) {
+                      LongSupplier processed, long backlog, Path trace) throws IOException {
         if (processed != null && !await(() -> processed.getAsLong() >= backlog, 120_000)) {
             return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, false, Double.NaN, Double.NaN);
         }
         Map<String, Object> consumerConfig = new HashMap<>(client);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        consumerConfig.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1); // as the detector's: a fixed 64 KB stalls on loopback
         Map<String, Object> producerConfig = new HashMap<>(client);
         producerConfig.putAll(LOAD_PRODUCER);
         long[] latencies = new long[1 << 16];
+        long[] sentAt = new long[latencies.length];
+        int[] inputPartition = new int[latencies.length];
+        long[] detectedAt = new long[latencies.length];
+        var alertReader = new SpecificDatumReader<>(Alert.class);
         int samples = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -75,9 +90,13 @@ final class LatencyProbe {
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
+            int inputPartitions = consumer.partitionsFor(input).size();
             AtomicLong sent = new AtomicLong();
             AtomicLong sendNanos = new AtomicLong();
             AtomicLong warmUpEnd = new AtomicLong(Long.MAX_VALUE);
+            // With a trace: the longest wait for the broker's acknowledgement of a record sent in each 100 ms.
+            AtomicLongArray ackMax = new AtomicLongArray(trace == null ? 0 : (int) (seconds * 10) + 600);
+            long ackBase = System.currentTimeMillis();
             Thread sender = new Thread(() -> {
                 long start = System.nanoTime();
                 long startMs = System.currentTimeMillis();
@@ -88,7 +107,14 @@ final class LatencyProbe {
                     long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
                     for (; n < due; n++) {
                         int i = (int) (n % pool.size());
-                        producer.send(new ProducerRecord<>(input, null, System.currentTimeMillis(), SyntheticReadings.key(i), pool.get(i)));
+                        long at = System.currentTimeMillis();
+                        var record = new ProducerRecord<>(input, null, at, SyntheticReadings.key(i), pool.get(i));
+                        if (trace == null) {
+                            producer.send(record);
+                        } else {
+                            int window = (int) Math.min(ackMax.length() - 1, (at - ackBase) / 100);
+                            producer.send(record, (m, e) -> ackMax.accumulateAndGet(window, System.currentTimeMillis() - at, Math::max));
+                        }
                     }
                     LockSupport.parkNanos(200_000);
                 }
@@ -108,7 +134,16 @@ final class LatencyProbe {
                     if (r.timestamp() >= warmUpEnd.get()) {
                         if (samples == latencies.length) {
                             latencies = Arrays.copyOf(latencies, samples * 2);
+                            sentAt = Arrays.copyOf(sentAt, samples * 2);
+                            inputPartition = Arrays.copyOf(inputPartition, samples * 2);
+                            detectedAt = Arrays.copyOf(detectedAt, samples * 2);
                         }
+                        if (trace != null) {
+                            detectedAt[samples] = detectedAt(alertReader, r.value());
+                        }
+                        // The output keeps the input's key; the producer's default partitioner put it here.
+                        inputPartition[samples] = r.key() == null ? -1 : Utils.toPositive(Utils.murmur2(r.key())) % inputPartitions;
+                        sentAt[samples] = r.timestamp();
                         latencies[samples++] = now - r.timestamp();
                     }
                 }
@@ -119,10 +154,37 @@ final class LatencyProbe {
                     break; // caught up, and nothing more has arrived for a second (exactly-once: the last commit is in)
                 }
             }
+            if (trace != null) {
+                try (var w = Files.newBufferedWriter(trace)) {
+                    w.write("input_timestamp_ms,latency_ms,input_partition,detected_at_ms\n");
+                    for (int i = 0; i < samples; i++) {
+                        w.write(sentAt[i] + "," + latencies[i] + "," + inputPartition[i] + "," + detectedAt[i] + "\n");
+                    }
+                }
+                String name = trace.getFileName().toString().replaceFirst("\\.csv$", "");
+                try (var w = Files.newBufferedWriter(trace.resolveSibling(name + "-acks.csv"))) {
+                    w.write("sent_from_ms,longest_ack_ms\n");
+                    for (int i = 0; i < ackMax.length(); i++) {
+                        w.write((ackBase + 100L * i) + "," + ackMax.get(i) + "\n");
+                    }
+                }
+            }
             long[] sorted = Arrays.copyOf(latencies, samples);
             Arrays.sort(sorted);
             return new Result(percentile(sorted, 0.50), percentile(sorted, 0.99), samples == 0 ? Double.NaN : sorted[samples - 1], samples,
                     sent.get() / Math.max(seconds, sendNanos.get() / 1e9), sent.get(), caughtUp, Double.NaN, Double.NaN);
+        }
+    }
+
+    /** The alert's detectedAt, when the application built it; -1 if the value is not an alert in the wire format. */
+    private static long detectedAt(SpecificDatumReader<Alert> reader, byte[] value) {
+        if (value == null || value.length < 5 || value[0] != 0) {
+            return -1;
+        }
+        try {
+            return reader.read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null)).getDetectedAt().toEpochMilli();
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

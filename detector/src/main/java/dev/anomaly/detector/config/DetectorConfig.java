@@ -3,6 +3,7 @@ package dev.anomaly.detector.config;
 import dev.anomaly.schemas.model.ScoringOptions;
 import dev.anomaly.schemas.registry.RegistryClientConfig;
 import dev.anomaly.schemas.serde.AvroSerdes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.IOException;
@@ -142,8 +143,9 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         kafka.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
         int lingerMs = intIn(m, BATCH_LINGER_MS, 1, 60_000);
         latencyDefaults(lingerMs).forEach((k, v) -> {
-            String plain = k.startsWith("producer.") ? k.substring("producer.".length()) : k;
-            if (!kafka.containsKey(k) && !kafka.containsKey(plain)) {
+            // Not over a setting the user made for all clients, or for the main consumer only.
+            String plain = k.replaceFirst("^(producer|consumer)\\.", "");
+            if (!kafka.containsKey(k) && !kafka.containsKey(plain) && !kafka.containsKey(StreamsConfig.mainConsumerPrefix(plain))) {
                 kafka.put(k, v);
             }
         });
@@ -166,10 +168,14 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
      * Kafka Streams settings the detector changes unless they are set: Streams lets its producer wait 100 ms to fill
      * batches and its consumer block 100 ms in a poll, and both would add to every alert's latency (the poll also
      * delays the linger punctuation). Alerts are a small stream; their latency matters more than batching them.
+     * The consumers' TCP receive buffer is left to the OS (which sizes it to the traffic) instead of Kafka's fixed
+     * 64 KB: with 64 KB, fetch responses the broker had read reached the stream thread up to ~200 ms late, every second
+     * or so at some input rates (docs/benchmarks.md), as if waiting out the kernel's delayed-ACK timer for a window update.
      */
     public static Map<String, String> latencyDefaults(int batchLingerMs) {
         return Map.of(StreamsConfig.producerPrefix("linger.ms"), "5",
-                StreamsConfig.POLL_MS_CONFIG, Integer.toString(Math.min(100, batchLingerMs)));
+                StreamsConfig.POLL_MS_CONFIG, Integer.toString(Math.min(100, batchLingerMs)),
+                StreamsConfig.consumerPrefix(ConsumerConfig.RECEIVE_BUFFER_CONFIG), "-1");
     }
 
     public boolean exactlyOnce() {

@@ -36,13 +36,21 @@ class DetectorConfigTest {
     @Test
     void shouldLowerStreamsLatencyDefaultsUnlessTheUserSetThem() {
         DetectorConfig defaults = DetectorConfig.fromMap(minimal());
-        assertThat(defaults.kafka()).containsEntry("producer.linger.ms", "5").containsEntry("poll.ms", "5");
+        assertThat(defaults.kafka()).containsEntry("producer.linger.ms", "5").containsEntry("poll.ms", "5")
+                .containsEntry("consumer.receive.buffer.bytes", "-1");
 
         Map<String, String> m = minimal();
         m.put("linger.ms", "50");
         m.put("detector.batch.linger.ms", "500");
+        m.put("receive.buffer.bytes", "65536");
         DetectorConfig own = DetectorConfig.fromMap(m);
-        assertThat(own.kafka()).containsEntry("linger.ms", "50").doesNotContainKey("producer.linger.ms").containsEntry("poll.ms", "100");
+        assertThat(own.kafka()).containsEntry("linger.ms", "50").doesNotContainKey("producer.linger.ms").containsEntry("poll.ms", "100")
+                .containsEntry("receive.buffer.bytes", "65536").doesNotContainKey("consumer.receive.buffer.bytes");
+
+        Map<String, String> main = minimal();
+        main.put("main.consumer.receive.buffer.bytes", "131072");
+        assertThat(DetectorConfig.fromMap(main).kafka()).containsEntry("main.consumer.receive.buffer.bytes", "131072")
+                .doesNotContainKey("consumer.receive.buffer.bytes");
     }
 
     @Test
