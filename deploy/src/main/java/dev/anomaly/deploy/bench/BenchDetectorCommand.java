@@ -24,7 +24,8 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     Integer warmupRecords;
 
     @Option(names = "--passes", defaultValue = "3", description = "Measured passes over the backlog per application, each a fresh "
-            + "consumer group in the same JVM after the warm-up; the median pass is reported, all are in the JSON (default: ${DEFAULT-VALUE}).")
+            + "consumer group in the same JVM after the warm-up, in rounds (one pass of each application per round); the median pass is "
+            + "reported, with the median of the per-round ratios; all are in the JSON (default: ${DEFAULT-VALUE}).")
     int passes;
 
     @Option(names = "--features", defaultValue = "30", description = "Numeric features per record (default: ${DEFAULT-VALUE}).")

@@ -10,10 +10,13 @@ import dev.anomaly.trainer.bench.ProcessStats;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -21,25 +24,29 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * One measured Streams application of the detector benchmark, in its own JVM so that its CPU time and memory are its
- * own: the detector as shipped, or a reference topology (pass-through, no-op limit). Per measured pass over the
- * backlog it reports on stdout, one line each: {@code FIRST} when the first record is done, {@code HALF <records>
+ * own: the detector as shipped, or a reference topology (pass-through, no-op limit). It is driven over stdin/stdout:
+ * whenever it waits for the benchmark it prints {@code READY}, and goes on at a {@code GO} line. Per measured pass
+ * over the backlog it reports, one line each: {@code FIRST} when the first record is done, {@code HALF <records>
  * <seconds> <jit>} when half of {@code records} are, {@code DONE <records> <seconds> <jit>} when all are (seconds since
- * {@code FIRST}; {@code jit}: seconds the JIT compilers spent since {@code FIRST}); after the last pass, {@code COUNT
- * <n>} every 100 ms; exits when its stdin closes.
+ * {@code FIRST}; {@code jit}: seconds the JIT compilers spent since {@code FIRST}). After the last pass, at the next
+ * {@code GO}, the application starts under the configured application id for the latency phases and the worker prints
+ * {@code COUNT <n>} every 100 ms; it exits when its stdin closes.
  *
  * <p>Arguments: {@code passthrough|limit|detector <config.properties> <records> <warm-up records> <passes>}: with
  * warm-up records, the application first runs under other application ids until it has done that many and the JIT is
- * quiet ({@link #warmUp}). Then {@code passes} measured passes, each a fresh application (another consumer group)
- * reading the whole backlog in the same, JIT-warm JVM; the last runs under the configured application id and stays up
- * (the latency phases feed it). The properties are the Streams
- * settings plus, for the detector, its {@code detector.*} keys, and for a reference topology {@code bench.input} (comma-separated),
- * {@code bench.output}, {@code bench.features} and {@code bench.flagged} (a file of {@link BitSet#toByteArray()}).
+ * quiet ({@link #warmUp}), before the first {@code READY}. Each measured pass is a fresh application (another
+ * consumer group) reading the whole backlog in the same, JIT-warm JVM, closed after it; the benchmark interleaves the
+ * passes of several workers. The properties are the Streams settings plus, for the detector, its {@code detector.*}
+ * keys, and for a reference topology {@code bench.input} (comma-separated), {@code bench.output}, {@code
+ * bench.features} and {@code bench.flagged} (a file of {@link BitSet#toByteArray()}).
  */
 public final class DetectorBenchWorker {
     private static final long SAMPLE_MS = 5;
@@ -71,10 +78,11 @@ public final class DetectorBenchWorker {
         props.stringPropertyNames().forEach(k -> raw.put(k, props.getProperty(k)));
 
         AtomicReference<AutoCloseable> current = new AtomicReference<>();
+        BlockingQueue<String> commands = new LinkedBlockingQueue<>();
         Thread stdinWatch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // the parent closes stdin to stop us
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    commands.add(line.trim());
                 }
             } catch (IOException e) {
                 // parent gone: stop as well
@@ -87,7 +95,7 @@ public final class DetectorBenchWorker {
             } catch (Exception e) {
                 e.printStackTrace();
             }
-            System.exit(0);
+            System.exit(0); // the parent closes stdin to stop us
         }, "bench-stdin");
         stdinWatch.setDaemon(true);
         stdinWatch.start();
@@ -95,24 +103,31 @@ public final class DetectorBenchWorker {
         if (warmup > 0) {
             warmUp(kind, raw, records, warmup, current);
         }
-        Running running = null;
         for (int pass = 1; pass <= passes; pass++) {
-            // The last pass runs under the configured application id and stays up for the latency phases.
-            Map<String, String> config = raw;
-            if (pass < passes) {
-                config = new HashMap<>(raw);
-                config.put("application.id", raw.get("application.id") + "-pass" + pass);
-            }
-            running = start(kind, config);
+            awaitGo(commands);
+            Map<String, String> config = new HashMap<>(raw);
+            config.put("application.id", raw.get("application.id") + "-pass" + pass);
+            Running running = start(kind, config);
             current.set(running.app());
             measurePass(running.done(), records);
-            if (pass < passes) {
-                running.app().close();
-            }
+            current.set(null);
+            running.app().close();
         }
+        awaitGo(commands);
+        Running running = start(kind, raw); // the latency phases feed it
+        current.set(running.app());
         while (true) {
             System.out.println("COUNT " + running.done().getAsLong());
             Thread.sleep(100);
+        }
+    }
+
+    /** Tells the benchmark this worker waits, and waits for its {@code GO}. */
+    private static void awaitGo(BlockingQueue<String> commands) throws InterruptedException {
+        System.out.println("READY");
+        String command = commands.take();
+        if (!command.equals("GO")) {
+            throw new IllegalStateException("Expected GO from the benchmark, got '" + command + "'");
         }
     }
 

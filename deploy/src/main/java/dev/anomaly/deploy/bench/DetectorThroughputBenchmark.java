@@ -17,12 +17,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,18 +28,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The detector end to end on the embedded stack: N synthetic records (F numeric features, ~1 % anomalous) pre-loaded
- * into a 4-partition topic, then, one after another, Streams applications read the whole topic, Avro in and out
- * through the registry — a pass-through, the no-op "limit", and the detector with several batch sizes — each in its
- * own JVM ({@link DetectorBenchWorker}) so that its CPU time and peak RSS are its own, and after a warm-up pass in that
- * JVM so that JIT compilation is not what is measured; the broker's CPU time is this JVM's over the same interval.
- * After the backlog, each application gets input at half the rate it reached, and
- * produce → output latency is measured ({@link LatencyProbe}).
+ * into a 4-partition topic, then Streams applications read the whole topic, Avro in and out through the registry — a
+ * pass-through, the no-op "limit", and the detector with several batch sizes — each in its own JVM
+ * ({@link DetectorBenchWorker}) so that its CPU time and peak RSS are its own, and after a warm-up in that JVM so that
+ * JIT compilation is not what is measured; the broker's CPU time is this JVM's over the same interval. The measured
+ * passes go round the applications (one pass of each, then the next round), so that the ratios compare passes run
+ * side by side. Then each application gets live input at fractions of the rate it reached, and produce → output
+ * latency is measured ({@link LatencyProbe}).
  */
 public final class DetectorThroughputBenchmark {
     private static final String INPUT = "bench-input";
@@ -104,11 +99,13 @@ public final class DetectorThroughputBenchmark {
                 LatencyProbe.run(stack.clientConfig(), "bench-warmup", "bench-warmup", pool, 20_000, 10, null, 0, null);
             }
             log.printf("records/s, CPU seconds (application JVM, broker) and JIT compile seconds: the median of %d passes over the whole"
-                    + " pre-loaded backlog, after warm-up passes (at least %,d records, then until the JIT is quiet) in the same JVM, then over the backlog's second half (steady); then produce -> output latency with input"
-                    + " at fractions of the whole-pass rate%n", o.passes(), o.warmupRecords());
+                    + " pre-loaded backlog (in rounds: one pass of each application per round), after warm-up passes (at least %,d records, then until the JIT is quiet) in the same JVM,"
+                    + " then over the backlog's second half (steady); then produce -> output latency with input at fractions of the whole-pass rate%n",
+                    o.passes(), o.warmupRecords());
             log.printf("%-22s %-16s %12s %10s %10s %7s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s",
                     "app CPU s", "broker CPU", "JIT s", "steady rec/s", "app CPU s", "broker CPU", "RSS MB", "p50 ms", "p99 ms");
-            int[] run = {0};
+            int run = 0;
+            long self = ProcessHandle.current().pid();
             for (int threads : o.threads()) {
                 for (String guarantee : o.guarantees()) {
                     String label = guarantee + "/" + threads + "t";
@@ -119,63 +116,88 @@ public final class DetectorThroughputBenchmark {
                     base.put("num.stream.threads", Integer.toString(threads));
                     base.putAll(o.streamsProperties()); // the user's tuning, for every application alike
 
-                    if (o.applications().contains("passthrough")) {
-                        Map<String, String> pass = new HashMap<>(base);
-                        String passOut = "bench" + (++run[0]) + "-out";
-                        stack.createTopic(passOut, 4);
-                        pass.put("bench.output", passOut);
-                        put(out, "passthrough." + label, measure(stack, "passthrough", pass, passOut, run[0], o, pool, dir, label, log));
-                    }
-                    Run limit = null;
-                    if (o.applications().contains("limit")) {
-                        Map<String, String> lim = new HashMap<>(base);
-                        String limOut = "bench" + (++run[0]) + "-alerts";
-                        stack.createTopic(limOut, 1);
-                        lim.put("bench.output", limOut);
-                        lim.put("bench.features", Integer.toString(o.features()));
-                        lim.put("bench.flagged", flaggedFile.toString());
-                        Run r = measure(stack, "limit", lim, limOut, run[0], o, pool, dir, label, log);
-                        put(out, "limit." + label, r);
-                        limit = r;
-                    }
-                    if (!o.applications().contains("detector")) {
-                        continue;
-                    }
-                    Run perRecord = null;
-                    Run best = null;
-                    for (int batch : o.batchSizes()) {
-                        String prefix = "bench" + (++run[0]);
-                        stack.createTopic(prefix + "-alerts", 1);
-                        stack.createTopic(prefix + "-dlq", 1);
-                        Map<String, String> det = new HashMap<>(base);
-                        det.put("detector.alert.topic", prefix + "-alerts");
-                        det.put("detector.deadletter.topic", prefix + "-dlq");
-                        det.put("detector.models.topic", prefix + "-models-absent");
-                        det.put("detector.model.path", modelFile.toString());
-                        det.put("detector.drift.enabled", "false");
-                        det.put("detector.http.host", "127.0.0.1");
-                        det.put("detector.http.port", "0");
-                        det.put("detector.batch.size", Integer.toString(batch));
-                        det.put("detector.scoring.threads", Integer.toString(o.scoringThreads()));
-                        Run detector = measure(stack, "detector", det, prefix + "-alerts", run[0], o, pool, dir,
-                                label + " batch " + batch, log);
-                        put(out, "detector." + label + ".batch" + batch, detector);
-                        if (batch == 1) {
-                            perRecord = detector;
-                        } else if (best == null || detector.rate() > best.rate()) {
-                            best = detector;
+                    Map<String, Run> runs = new LinkedHashMap<>();
+                    List<BenchWorkerProcess> workers = new ArrayList<>();
+                    try {
+                        if (o.applications().contains("passthrough")) {
+                            Map<String, String> pass = new HashMap<>(base);
+                            String passOut = "bench" + (++run) + "-out";
+                            stack.createTopic(passOut, 4);
+                            pass.put("bench.output", passOut);
+                            workers.add(startWorker(stack, "passthrough", "pass-through", run, pass, passOut, o, dir, log, label));
                         }
+                        if (o.applications().contains("limit")) {
+                            Map<String, String> lim = new HashMap<>(base);
+                            String limOut = "bench" + (++run) + "-alerts";
+                            stack.createTopic(limOut, 1);
+                            lim.put("bench.output", limOut);
+                            lim.put("bench.features", Integer.toString(o.features()));
+                            lim.put("bench.flagged", flaggedFile.toString());
+                            workers.add(startWorker(stack, "limit", "limit", run, lim, limOut, o, dir, log, label));
+                        }
+                        if (o.applications().contains("detector")) {
+                            for (int batch : o.batchSizes()) {
+                                String prefix = "bench" + (++run);
+                                stack.createTopic(prefix + "-alerts", 1);
+                                stack.createTopic(prefix + "-dlq", 1);
+                                Map<String, String> det = new HashMap<>(base);
+                                det.put("detector.alert.topic", prefix + "-alerts");
+                                det.put("detector.deadletter.topic", prefix + "-dlq");
+                                det.put("detector.models.topic", prefix + "-models-absent");
+                                det.put("detector.model.path", modelFile.toString());
+                                det.put("detector.drift.enabled", "false");
+                                det.put("detector.http.host", "127.0.0.1");
+                                det.put("detector.http.port", "0");
+                                det.put("detector.batch.size", Integer.toString(batch));
+                                det.put("detector.scoring.threads", Integer.toString(o.scoringThreads()));
+                                workers.add(startWorker(stack, "detector", "detector b" + batch, run, det, prefix + "-alerts", o, dir, log, label));
+                            }
+                        }
+                        // Round by round through the applications: a slow spell of this shared machine then falls on
+                        // one round of all of them rather than on all passes of one.
+                        for (int round = 1; round <= o.passes(); round++) {
+                            for (BenchWorkerProcess w : workers) {
+                                BenchWorkerProcess.MeasuredPass m = w.pass(o.records(), self);
+                                log.printf("%-22s %-16s round %d: %,.0f records/s%n", label, w.name(), round, m.whole().rate());
+                            }
+                        }
+                        for (BenchWorkerProcess w : workers) {
+                            Run r = latencyAndFinish(stack, w, o, pool, self, label, log);
+                            runs.put(w.name(), r);
+                            put(out, (w.name().startsWith("detector b") ? "detector." + label + ".batch" + w.name().substring(10)
+                                    : w.name().replace("-", "") + "." + label), r);
+                            w.close();
+                            stack.deleteTopicsStartingWith("bench" + w.run() + "-");
+                        }
+                    } finally {
+                        for (BenchWorkerProcess w : workers) {
+                            w.close();
+                            // The run's input, output and dead-letter topics: a full benchmark otherwise writes some
+                            // 20 GB (its latency phases alone send millions of records per run), which filled a
+                            // RAM-backed --stack-dir.
+                            stack.deleteTopicsStartingWith("bench" + w.run() + "-");
+                        }
+                    }
+                    Run limit = runs.get("limit");
+                    Run perRecord = runs.get("detector b1");
+                    Run best = runs.entrySet().stream().filter(e -> e.getKey().startsWith("detector b") && !e.getKey().equals("detector b1"))
+                            .map(Map.Entry::getValue).max(java.util.Comparator.comparingDouble(Run::rate)).orElse(null);
+                    if (best == null) {
+                        continue;
                     }
                     double overLimit = ratio(best, limit, Run::whole);
                     double overPerRecord = ratio(best, perRecord, Run::whole);
-                    double steadyOverLimit = ratio(best, limit, Run::steady);
-                    double steadyOverPerRecord = ratio(best, perRecord, Run::steady);
+                    double pairedOverLimit = pairedRatio(best, limit);
+                    double pairedOverPerRecord = pairedRatio(best, perRecord);
                     out.put("ratio." + label + ".detector_over_limit", overLimit);
                     out.put("ratio." + label + ".detector_over_per_record", overPerRecord);
-                    out.put("ratio." + label + ".steady.detector_over_limit", steadyOverLimit);
-                    out.put("ratio." + label + ".steady.detector_over_per_record", steadyOverPerRecord);
-                    log.printf("%-22s best batched (by whole-pass rate) / limit = %.2f (steady %.2f), / per-record = %.2f (steady %.2f)%n",
-                            label, overLimit, steadyOverLimit, overPerRecord, steadyOverPerRecord);
+                    out.put("ratio." + label + ".paired.detector_over_limit", pairedOverLimit);
+                    out.put("ratio." + label + ".paired.detector_over_per_record", pairedOverPerRecord);
+                    out.put("ratio." + label + ".steady.detector_over_limit", ratio(best, limit, Run::steady));
+                    out.put("ratio." + label + ".steady.detector_over_per_record", ratio(best, perRecord, Run::steady));
+                    log.printf("%-22s best batched (by median-pass rate) / limit = %.2f (median of the per-round ratios %.2f), "
+                                    + "/ per-record = %.2f (per round %.2f)%n",
+                            label, overLimit, pairedOverLimit, overPerRecord, pairedOverPerRecord);
                 }
             }
             out.put("broker_process_peak_rss_mb", ProcessStats.peakRssMegabytes());
@@ -188,35 +210,22 @@ public final class DetectorThroughputBenchmark {
         return out;
     }
 
-    /** One measured pass: over the whole backlog and over its second half. */
-    private record MeasuredPass(Pass whole, Pass steady) {
-    }
-
-    /** Reads one pass's FIRST, HALF and DONE lines, sampling the worker's and the broker's CPU at each. */
-    private static MeasuredPass measurePass(BufferedReader lines, long workerPid, long brokerPid, long records, Path workerLog) throws IOException {
-        expect(lines, "FIRST", workerLog);
-        double appCpu0 = ProcessStats.cpuSeconds(workerPid);
-        double brokerCpu0 = ProcessStats.cpuSeconds(brokerPid);
-        String[] half = expect(lines, "HALF", workerLog).split(" ");
-        double appCpuHalf = ProcessStats.cpuSeconds(workerPid);
-        double brokerCpuHalf = ProcessStats.cpuSeconds(brokerPid);
-        String[] done = expect(lines, "DONE", workerLog).split(" ");
-        double appCpuDone = ProcessStats.cpuSeconds(workerPid);
-        double brokerCpuDone = ProcessStats.cpuSeconds(brokerPid);
-        Pass whole = new Pass(records / Double.parseDouble(done[2]), appCpuDone - appCpu0, brokerCpuDone - brokerCpu0, jit(done));
-        double secondHalf = Double.parseDouble(done[2]) - Double.parseDouble(half[2]);
-        Pass steady = new Pass(secondHalf > 0 ? (Long.parseLong(done[1]) - Long.parseLong(half[1])) / secondHalf : Double.NaN,
-                appCpuDone - appCpuHalf, brokerCpuDone - brokerCpuHalf, jit(done) - jit(half));
-        return new MeasuredPass(whole, steady);
-    }
-
-    /** The JIT compile seconds a worker reports after its HALF/DONE figures (NaN from a worker that does not). */
-    private static double jit(String[] line) {
-        return line.length > 3 ? Double.parseDouble(line[3]) : Double.NaN;
-    }
-
     private static double ratio(Run a, Run b, java.util.function.Function<Run, Pass> pass) {
         return a == null || b == null ? Double.NaN : pass.apply(a).rate() / pass.apply(b).rate();
+    }
+
+    /** The median over rounds of a's pass rate over b's pass in the same round. */
+    private static double pairedRatio(Run a, Run b) {
+        if (a == null || b == null) {
+            return Double.NaN;
+        }
+        int n = Math.min(a.passRates().size(), b.passRates().size());
+        double[] ratios = new double[n];
+        for (int i = 0; i < n; i++) {
+            ratios[i] = a.passRates().get(i) / b.passRates().get(i);
+        }
+        java.util.Arrays.sort(ratios);
+        return n == 0 ? Double.NaN : n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
     }
 
     private static void put(Map<String, Object> out, String prefix, Run r) {
@@ -243,114 +252,62 @@ public final class DetectorThroughputBenchmark {
         });
     }
 
-    /** Starts one worker JVM, measures its pass over the backlog, then its latency at half that rate. */
-    private static Run measure(LocalStack stack, String kind, Map<String, String> config, String output, int run, Options o,
-                               List<byte[]> pool, Path dir, String label, PrintStream log) throws IOException, InterruptedException {
-        config.put("application.id", "bench-" + kind + "-" + run);
-        config.put("state.dir", dir.resolve("state" + run).toString());
-        Path file = dir.resolve("run" + run + ".properties");
-        Path workerLog = dir.getParent().resolve("anomaly-bench-run" + run + ".log");
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(o.workerJvmOptions());
-        String logback = System.getProperty("logback.configurationFile");
-        if (logback != null) {
-            command.add("-Dlogback.configurationFile=" + logback);
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DetectorBenchWorker.class.getName(), kind, file.toString(),
-                Integer.toString(o.records()), Integer.toString(o.warmupRecords()), Integer.toString(o.passes())));
+    /** Starts the worker of one application (returning once it has warmed up), with a live input topic of its own. */
+    private static BenchWorkerProcess startWorker(LocalStack stack, String kind, String name, int run, Map<String, String> config,
+                                                  String output, Options o, Path dir, PrintStream log, String label) throws IOException {
         // Latency phases write to a topic of this run's own, which the application reads besides the pre-loaded one.
         String live = "bench" + run + "-live";
         stack.createTopic(live, 4);
-        if (kind.equals("detector")) {
-            config.put("detector.input.topics", INPUT + "," + live);
-        } else {
-            config.put("bench.input", INPUT + "," + live);
-        }
-        Properties p = new Properties();
-        p.putAll(config);
-        try (OutputStream os = Files.newOutputStream(file)) {
-            p.store(os, null);
-        }
-        Process worker = new ProcessBuilder(command).redirectError(workerLog.toFile()).start();
-        long self = ProcessHandle.current().pid();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-            List<MeasuredPass> passes = new ArrayList<>();
-            for (int pass = 0; pass < o.passes(); pass++) {
-                passes.add(measurePass(lines, worker.pid(), self, o.records(), workerLog));
-            }
-            List<Double> passRates = passes.stream().map(m -> m.whole().rate()).toList();
-            MeasuredPass median = passes.stream().sorted(java.util.Comparator.comparingDouble(m -> m.whole().rate())).toList()
-                    .get(passes.size() / 2);
-            Pass whole = median.whole();
-            Pass steady = median.steady();
-            double rate = whole.rate();
-            AtomicLong count = new AtomicLong(o.records());
-            Thread counter = new Thread(() -> {
-                try {
-                    for (String line; (line = lines.readLine()) != null; ) {
-                        if (line.startsWith("COUNT ")) {
-                            count.set(Long.parseLong(line.substring(6).trim()));
-                        }
-                    }
-                } catch (IOException e) {
-                    // worker gone
-                }
-            }, "bench-worker-count");
-            counter.setDaemon(true);
-            counter.start();
-            // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
-            List<LatencyPhase> phases = o.latencyRates().isEmpty()
-                    ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_max", rate * f)).toList()
-                    : o.latencyRates().stream().map(r -> new LatencyPhase(String.format(java.util.Locale.ROOT, "%.0f_per_second", r), r)).toList();
-            Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
-            long backlog = o.records(); // the pre-loaded topic only ever holds these; each phase adds what it sent
-            if (o.latencySeconds() > 0) {
-                for (LatencyPhase phase : phases.stream().sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
-                    double app0 = ProcessStats.cpuSeconds(worker.pid());
-                    double self0 = ProcessStats.cpuSeconds(self);
-                    long t0 = System.nanoTime();
-                    Path trace = o.latencyTrace() == null ? null
-                            : Files.createDirectories(o.latencyTrace()).resolve("run" + run + "-" + kind + "-" + phase.name() + ".csv");
-                    LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), live, output, pool, phase.rate(), o.latencySeconds(),
-                            count::get, backlog, trace);
-                    double wall = (System.nanoTime() - t0) / 1e9;
-                    latency.put(phase.name(), l.withCpu((ProcessStats.cpuSeconds(worker.pid()) - app0) / wall,
-                            (ProcessStats.cpuSeconds(self) - self0) / wall));
-                    backlog += l.sent();
-                    if (!l.caughtUp()) {
-                        break;
-                    }
-                }
-            }
-            double rss = ProcessStats.peakRssMegabytes(worker.pid());
-            log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %7.1f %,12.0f %10.1f %10.1f %9.0f %19s(passes: %s)%n",
-                    label.contains(" batch") ? label.substring(0, label.indexOf(' ')) : label,
-                    label.contains(" batch") ? "detector b" + label.substring(label.lastIndexOf(' ') + 1) : kind,
-                    whole.rate(), whole.appCpu(), whole.brokerCpu(), whole.jitSeconds(), steady.rate(), steady.appCpu(), steady.brokerCpu(), rss, "",
-                    passRates.stream().map(r -> String.format(java.util.Locale.ROOT, "%,.0f", r)).collect(java.util.stream.Collectors.joining(" ")));
-            latency.forEach((phase, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %7s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
-                    "", "  at " + phase.replace('_', ' '), l.achievedRate(), "", "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
-                    l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
-            return new Run(whole, steady, passRates, rss, latency);
-        } finally {
-            worker.getOutputStream().close(); // the worker stops when its stdin closes
-            if (!worker.waitFor(60, TimeUnit.SECONDS)) {
-                worker.destroyForcibly();
-            }
-            // The run's input, output and dead-letter topics: a full benchmark otherwise writes some 20 GB (its latency
-            // phases alone send millions of records per run), which filled a RAM-backed --stack-dir.
-            stack.deleteTopicsStartingWith("bench" + run + "-");
-        }
+        config.put(kind.equals("detector") ? "detector.input.topics" : "bench.input", INPUT + "," + live);
+        log.printf("%-22s %-16s warming up (worker log %s)%n", label, name, dir.getParent().resolve("anomaly-bench-run" + run + ".log"));
+        return BenchWorkerProcess.start(kind, name, run, config, output, o.workerJvmOptions(), o.records(), o.warmupRecords(), o.passes(), dir);
     }
 
-    private static String expect(BufferedReader lines, String prefix, Path workerLog) throws IOException {
-        for (String line; (line = lines.readLine()) != null; ) {
-            if (line.startsWith(prefix)) {
-                return line;
+    /** After a worker's measured passes: its latency phases at fractions of its median rate (or at given rates), its figures. */
+    private static Run latencyAndFinish(LocalStack stack, BenchWorkerProcess w, Options o, List<byte[]> pool, long self, String label,
+                                        PrintStream log) throws IOException {
+        List<BenchWorkerProcess.MeasuredPass> passes = w.passes();
+        List<Double> passRates = passes.stream().map(m -> m.whole().rate()).toList();
+        BenchWorkerProcess.MeasuredPass median = passes.stream().sorted(java.util.Comparator.comparingDouble(m -> m.whole().rate())).toList()
+                .get(passes.size() / 2);
+        Pass whole = median.whole();
+        Pass steady = median.steady();
+        double rate = whole.rate();
+        // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
+        List<LatencyPhase> phases = o.latencyRates().isEmpty()
+                ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_max", rate * f)).toList()
+                : o.latencyRates().stream().map(r -> new LatencyPhase(String.format(java.util.Locale.ROOT, "%.0f_per_second", r), r)).toList();
+        Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
+        if (o.latencySeconds() > 0) {
+            LongSupplier count = w.startLatencyApplication(); // it reads the backlog first; the probe waits for that
+            long backlog = o.records(); // the pre-loaded topic only ever holds these; each phase adds what it sent
+            String live = "bench" + w.run() + "-live";
+            for (LatencyPhase phase : phases.stream().sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
+                double app0 = ProcessStats.cpuSeconds(w.pid());
+                double self0 = ProcessStats.cpuSeconds(self);
+                long t0 = System.nanoTime();
+                Path trace = o.latencyTrace() == null ? null
+                        : Files.createDirectories(o.latencyTrace()).resolve("run" + w.run() + "-" + w.name().replace(' ', '-') + "-" + phase.name() + ".csv");
+                LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), live, w.output(), pool, phase.rate(), o.latencySeconds(),
+                        count, backlog, trace);
+                double wall = (System.nanoTime() - t0) / 1e9;
+                latency.put(phase.name(), l.withCpu((ProcessStats.cpuSeconds(w.pid()) - app0) / wall,
+                        (ProcessStats.cpuSeconds(self) - self0) / wall));
+                backlog += l.sent();
+                if (!l.caughtUp()) {
+                    break;
+                }
             }
         }
-        throw new IOException("Benchmark worker ended before '" + prefix + "'; see " + workerLog);
+        double rss = w.peakRssMegabytes();
+        log.printf("%-22s %-16s %,12.0f %10.1f %10.1f %7.1f %,12.0f %10.1f %10.1f %9.0f %19s(passes: %s)%n",
+                label, w.name(), whole.rate(), whole.appCpu(), whole.brokerCpu(), whole.jitSeconds(), steady.rate(), steady.appCpu(),
+                steady.brokerCpu(), rss, "",
+                passRates.stream().map(r -> String.format(java.util.Locale.ROOT, "%,.0f", r)).collect(java.util.stream.Collectors.joining(" ")));
+        latency.forEach((phase, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %7s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
+                "", "  at " + phase.replace('_', ' '), l.achievedRate(), "", "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
+                l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
+        return new Run(whole, steady, passRates, rss, latency);
     }
 
     /** Produces the records; returns which ones the model flags (by sequence number) and keeps the first ones' bytes. */

@@ -63,13 +63,13 @@ final class LatencyProbe {
      * @param processed the application's count of processed records, to know when it has caught up; null when
      *                  there is no application (input and output are the same topic)
      * @param backlog   what {@code processed} must reach before sending starts (all earlier input); an application that
-     *                  does not get there within two minutes is overloaded and nothing is measured
+     *                  does not get there within five minutes is overloaded and nothing is measured
      * @param trace     where to write every sample as {@code input_timestamp_ms,latency_ms,input_partition,detected_at_ms}, and
      *                  beside it the longest produce acknowledgement per 100 ms of sending; null for nowhere
      */
     static Result run(Map<String, Object> client, String input, String output, List<byte[]> pool, double rate, double seconds,
                       LongSupplier processed, long backlog, Path trace) throws IOException {
-        if (processed != null && !await(() -> processed.getAsLong() >= backlog, 120_000)) {
+        if (processed != null && !await(() -> processed.getAsLong() >= backlog, 300_000)) {
             return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, false, Double.NaN, Double.NaN);
         }
         Map<String, Object> consumerConfig = new HashMap<>(client);
