@@ -88,6 +88,9 @@ final class LatencyProbe {
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(output).stream().map(p -> new TopicPartition(output, p.partition())).toList();
             consumer.assign(parts);
+            if (processed != null) {
+                awaitSettled(consumer, parts); // the application's output of the backlog, still being written, is no load of this phase
+            }
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
             int inputPartitions = consumer.partitionsFor(input).size();
@@ -185,6 +188,24 @@ final class LatencyProbe {
             return reader.read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null)).getDetectedAt().toEpochMilli();
         } catch (IOException | RuntimeException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Waits (at most a minute) until the output's end offsets (read-committed) stay put for half a second: an
+     * application that has processed its backlog may still be writing that backlog's output, which a pass-through
+     * does for every record, and the first phase would otherwise measure that.
+     */
+    private static void awaitSettled(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        Map<TopicPartition, Long> last = consumer.endOffsets(parts);
+        while (System.currentTimeMillis() < deadline) {
+            LockSupport.parkNanos(500_000_000);
+            Map<TopicPartition, Long> now = consumer.endOffsets(parts);
+            if (now.equals(last)) {
+                return;
+            }
+            last = now;
         }
     }
 
