@@ -116,15 +116,15 @@ public final class DetectorThroughputBenchmark {
                     base.put("num.stream.threads", Integer.toString(threads));
                     base.putAll(o.streamsProperties()); // the user's tuning, for every application alike
 
-                    Map<String, Run> runs = new LinkedHashMap<>();
-                    List<BenchWorkerProcess> workers = new ArrayList<>();
+                    Map<String, Run> runs = new LinkedHashMap<>(); // by the figures' name prefix, e.g. "limit.at_least_once/1t"
+                    Map<String, BenchWorkerProcess> workers = new LinkedHashMap<>(); // by that prefix too; until stopped
                     try {
                         if (o.applications().contains("passthrough")) {
                             Map<String, String> pass = new HashMap<>(base);
                             String passOut = "bench" + (++run) + "-out";
                             stack.createTopic(passOut, 4);
                             pass.put("bench.output", passOut);
-                            workers.add(startWorker(stack, "passthrough", "pass-through", run, pass, passOut, o, dir, log, label));
+                            workers.put("passthrough." + label, startWorker(stack, "passthrough", "pass-through", run, pass, passOut, o, dir, log, label));
                         }
                         if (o.applications().contains("limit")) {
                             Map<String, String> lim = new HashMap<>(base);
@@ -133,7 +133,7 @@ public final class DetectorThroughputBenchmark {
                             lim.put("bench.output", limOut);
                             lim.put("bench.features", Integer.toString(o.features()));
                             lim.put("bench.flagged", flaggedFile.toString());
-                            workers.add(startWorker(stack, "limit", "limit", run, lim, limOut, o, dir, log, label));
+                            workers.put("limit." + label, startWorker(stack, "limit", "limit", run, lim, limOut, o, dir, log, label));
                         }
                         if (o.applications().contains("detector")) {
                             for (int batch : o.batchSizes()) {
@@ -150,37 +150,35 @@ public final class DetectorThroughputBenchmark {
                                 det.put("detector.http.port", "0");
                                 det.put("detector.batch.size", Integer.toString(batch));
                                 det.put("detector.scoring.threads", Integer.toString(o.scoringThreads()));
-                                workers.add(startWorker(stack, "detector", "detector b" + batch, run, det, prefix + "-alerts", o, dir, log, label));
+                                workers.put("detector." + label + ".batch" + batch,
+                                        startWorker(stack, "detector", "detector b" + batch, run, det, prefix + "-alerts", o, dir, log, label));
                             }
                         }
                         // Round by round through the applications: a slow spell of this shared machine then falls on
                         // one round of all of them rather than on all passes of one.
                         for (int round = 1; round <= o.passes(); round++) {
-                            for (BenchWorkerProcess w : workers) {
+                            for (BenchWorkerProcess w : workers.values()) {
                                 BenchWorkerProcess.MeasuredPass m = w.pass(o.records(), self);
                                 log.printf("%-22s %-16s round %d: %,.0f records/s%n", label, w.name(), round, m.whole().rate());
                             }
                         }
-                        for (BenchWorkerProcess w : workers) {
-                            Run r = latencyAndFinish(stack, w, o, pool, self, label, log);
-                            runs.put(w.name(), r);
-                            put(out, (w.name().startsWith("detector b") ? "detector." + label + ".batch" + w.name().substring(10)
-                                    : w.name().replace("-", "") + "." + label), r);
-                            w.close();
-                            stack.deleteTopicsStartingWith("bench" + w.run() + "-");
+                        for (var it = workers.entrySet().iterator(); it.hasNext(); ) {
+                            var w = it.next();
+                            Run r = latencyAndFinish(stack, w.getValue(), o, pool, self, label, log);
+                            runs.put(w.getKey(), r);
+                            put(out, w.getKey(), r);
+                            stop(stack, w.getValue()); // its JVM would otherwise share the cores with the next one's latency phases
+                            it.remove();
                         }
                     } finally {
-                        for (BenchWorkerProcess w : workers) {
-                            w.close();
-                            // The run's input, output and dead-letter topics: a full benchmark otherwise writes some
-                            // 20 GB (its latency phases alone send millions of records per run), which filled a
-                            // RAM-backed --stack-dir.
-                            stack.deleteTopicsStartingWith("bench" + w.run() + "-");
+                        for (BenchWorkerProcess w : workers.values()) {
+                            stop(stack, w);
                         }
                     }
-                    Run limit = runs.get("limit");
-                    Run perRecord = runs.get("detector b1");
-                    Run best = runs.entrySet().stream().filter(e -> e.getKey().startsWith("detector b") && !e.getKey().equals("detector b1"))
+                    Run limit = runs.get("limit." + label);
+                    Run perRecord = runs.get("detector." + label + ".batch1");
+                    Run best = runs.entrySet().stream()
+                            .filter(e -> e.getKey().startsWith("detector." + label + ".batch") && e.getValue() != perRecord)
                             .map(Map.Entry::getValue).max(java.util.Comparator.comparingDouble(Run::rate)).orElse(null);
                     if (best == null) {
                         continue;
@@ -250,6 +248,15 @@ public final class DetectorThroughputBenchmark {
             out.put(at + ".app_cpu_cores", l.appCores());
             out.put(at + ".broker_and_load_generator_cpu_cores", l.brokerCores());
         });
+    }
+
+    /**
+     * Stops a worker and deletes its run's input, output and dead-letter topics: a full benchmark otherwise writes some
+     * 20 GB (its latency phases alone send millions of records per run), which filled a RAM-backed --stack-dir.
+     */
+    private static void stop(LocalStack stack, BenchWorkerProcess w) {
+        w.close();
+        stack.deleteTopicsStartingWith("bench" + w.run() + "-");
     }
 
     /** Starts the worker of one application (returning once it has warmed up), with a live input topic of its own. */

@@ -143,10 +143,10 @@ final class LatencyProbe {
                         }
                         if (trace != null) {
                             detectedAt[samples] = detectedAt(alertReader, r.value());
+                            // The output keeps the input's key; the producer's default partitioner put it here.
+                            inputPartition[samples] = r.key() == null ? -1 : Utils.toPositive(Utils.murmur2(r.key())) % inputPartitions;
+                            sentAt[samples] = r.timestamp();
                         }
-                        // The output keeps the input's key; the producer's default partitioner put it here.
-                        inputPartition[samples] = r.key() == null ? -1 : Utils.toPositive(Utils.murmur2(r.key())) % inputPartitions;
-                        sentAt[samples] = r.timestamp();
                         latencies[samples++] = now - r.timestamp();
                     }
                 }
