@@ -259,11 +259,16 @@ public final class DetectorThroughputBenchmark {
         stack.deleteTopicsStartingWith("bench" + w.run() + "-");
     }
 
+    /** The topic a run's latency phases write to, which its application reads besides the pre-loaded one. */
+    private static String liveTopic(int run) {
+        return "bench" + run + "-live";
+    }
+
     /** Starts the worker of one application (returning once it has warmed up), with a live input topic of its own. */
     private static BenchWorkerProcess startWorker(LocalStack stack, String kind, String name, int run, Map<String, String> config,
                                                   String output, Options o, Path dir, PrintStream log, String label) throws IOException {
         // Latency phases write to a topic of this run's own, which the application reads besides the pre-loaded one.
-        String live = "bench" + run + "-live";
+        String live = liveTopic(run);
         stack.createTopic(live, 4);
         config.put(kind.equals("detector") ? "detector.input.topics" : "bench.input", INPUT + "," + live);
         log.printf("%-22s %-16s warming up (worker log %s)%n", label, name, dir.getParent().resolve("anomaly-bench-run" + run + ".log"));
@@ -288,14 +293,13 @@ public final class DetectorThroughputBenchmark {
         if (o.latencySeconds() > 0) {
             LongSupplier count = w.startLatencyApplication(); // it reads the backlog first; the probe waits for that
             long backlog = o.records(); // the pre-loaded topic only ever holds these; each phase adds what it sent
-            String live = "bench" + w.run() + "-live";
             for (LatencyPhase phase : phases.stream().sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
                 double app0 = ProcessStats.cpuSeconds(w.pid());
                 double self0 = ProcessStats.cpuSeconds(self);
                 long t0 = System.nanoTime();
                 Path trace = o.latencyTrace() == null ? null
                         : Files.createDirectories(o.latencyTrace()).resolve("run" + w.run() + "-" + w.name().replace(' ', '-') + "-" + phase.name() + ".csv");
-                LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), live, w.output(), pool, phase.rate(), o.latencySeconds(),
+                LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), liveTopic(w.run()), w.output(), pool, phase.rate(), o.latencySeconds(),
                         count, backlog, trace);
                 double wall = (System.nanoTime() - t0) / 1e9;
                 latency.put(phase.name(), l.withCpu((ProcessStats.cpuSeconds(w.pid()) - app0) / wall,
