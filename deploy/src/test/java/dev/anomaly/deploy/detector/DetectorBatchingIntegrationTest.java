@@ -5,13 +5,22 @@ import dev.anomaly.deploy.stack.SharedLocalStack;
 import dev.anomaly.detector.app.DetectorApp;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.topology.BatchObserver;
+import dev.anomaly.detector.topology.DeadLetters;
 import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.MachineTelemetry;
+import dev.anomaly.schemas.example.LabelledReading;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import io.micrometer.core.instrument.DistributionSummary;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +28,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -56,6 +67,57 @@ class DetectorBatchingIntegrationTest {
             assertThat(batches.count() - before).as("5 records < batch size: one batch, after the linger").isEqualTo(1);
         }
         assertThat(DetectorFixtures.readAll(stack, "batching-scores")).hasSize(29);
+    }
+
+    @Test
+    void shouldSetUnreadableRecordsAsideWithinABatchReadOnTheScoringThread(LocalStack stack, @TempDir Path dir) throws Exception {
+        String input = "setaside-telemetry";
+        stack.createTopic(input, 1);
+        DetectorFixtures.createTopics(stack, "setaside-unused", "setaside");
+        byte[] onnx = DetectorFixtures.trainModel("pumps", 1, 0.01);
+        Path model = dir.resolve("pumps.onnx");
+        Files.write(model, onnx);
+        Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "setaside-detector", input, "setaside", dir.resolve("state"));
+        raw.put(DetectorConfig.MODEL_PATH, model.toString());
+        raw.put("processing.guarantee", "at_least_once");
+        raw.put("commit.interval.ms", "600000");
+        raw.put("detector.batch.size", "8"); // two full batches, each read and scored on the scoring thread
+        raw.put("detector.batch.linger.ms", "60000");
+        raw.put(DetectorConfig.SCORING_THREADS, "1");
+        List<LabelledReading> readings = DetectorFixtures.simulator(45, 0.0).next(16);
+        SpecificAvroSerde<MachineTelemetry> serde = new SpecificAvroSerde<>(MachineTelemetry.class);
+        serde.configure(stack.clientConfig(), false);
+        Set<Integer> unreadable = Set.of(2, 9, 15);
+        try (DetectorApp app = DetectorApp.start(DetectorConfig.fromMap(raw), () -> BatchObserver.NONE)) {
+            try (KafkaProducer<byte[], byte[]> producer = DetectorFixtures.producer(stack)) {
+                for (int i = 0; i < readings.size(); i++) {
+                    byte[] value = unreadable.contains(i) ? new byte[]{9, 9, 9} : serde.serializer().serialize(input, readings.get(i).reading());
+                    producer.send(new ProducerRecord<>(input, ("r" + i).getBytes(StandardCharsets.UTF_8), value));
+                }
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.metrics().count("anomaly.records.scored") >= 13
+                    && app.metrics().count("anomaly.deadletter") >= 3);
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> dlq = DetectorFixtures.readAll(stack, "setaside-dlq");
+        assertThat(dlq).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("r2", "r9", "r15");
+        assertThat(dlq).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                .isEqualTo("BAD_MAGIC_BYTE"));
+        // Each score belongs to its own record: the rows after a record set aside are not shifted onto the wrong keys.
+        Map<String, Float> scored = new HashMap<>();
+        DetectorFixtures.readAll(stack, "setaside-scores").forEach(r ->
+                scored.put(new String(r.key(), StandardCharsets.UTF_8), Float.parseFloat(new String(r.value(), StandardCharsets.UTF_8))));
+        try (var offline = OnnxScoringModel.load(onnx, ScoringOptions.cpu())) {
+            Map<String, Float> expected = new HashMap<>();
+            for (int i = 0; i < readings.size(); i++) {
+                if (!unreadable.contains(i)) {
+                    float[] row = offline.metadata().featureSpec().extract(readings.get(i).reading());
+                    expected.put("r" + i, offline.score(row, 1).score()[0]);
+                }
+            }
+            assertThat(scored).hasSameSizeAs(expected).allSatisfy((k, v) ->
+                    assertThat(v).as(k).isCloseTo(expected.get(k), within(1e-4f * Math.max(1f, Math.abs(expected.get(k))))));
+        }
     }
 
     @Test

@@ -77,9 +77,7 @@ public final class ModelHolder implements AutoCloseable {
         try {
             ScoringModel m = required();
             Extracted rows = extract.extract(m.metadata());
-            ScoreBatch batch = rows.rows() == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
-                    : m.scoreExplainingAbove(rows.values(), rows.rows(), m.metadata().threshold());
-            return new Scored(batch, m.metadata(), rows.values());
+            return scoreWith(m, rows.values(), rows.rows());
         } finally {
             lock.readLock().unlock();
         }
@@ -96,10 +94,16 @@ public final class ModelHolder implements AutoCloseable {
             if (!m.metadata().featureSpec().equals(spec)) {
                 return null;
             }
-            return new Scored(m.scoreExplainingAbove(values, rows, m.metadata().threshold()), m.metadata(), values);
+            return scoreWith(m, values, rows);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    private static Scored scoreWith(ScoringModel m, float[] values, int rows) {
+        ScoreBatch batch = rows == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
+                : m.scoreExplainingAbove(values, rows, m.metadata().threshold());
+        return new Scored(batch, m.metadata(), values);
     }
 
     /** Fills feature rows for a model. */

@@ -41,24 +41,26 @@ import java.util.concurrent.Executor;
  * the offsets of buffered records are only ever committed together with their results, so the buffer needs no
  * changelog — after a crash its records are simply read again.
  *
- * <p>With a scoring executor, a full batch is scored there while the stream thread decodes the next one (at most four
- * batches per task wait), and its results are routed on the stream thread, in batch order, as soon as they are
- * ready: at the next record, at the next linger tick, and at the latest before the commit, which waits for them. A
- * batch that the linger closes goes the same way while input is flowing; once input pauses, and at a commit, the
- * batch is scored on the stream thread, so the last records before a pause are not left waiting for a tick.
+ * <p>The stream thread only buffers the raw records. With a scoring executor, a full batch is decoded, its features
+ * extracted, scored and its alerts serialized there while the stream thread reads on (at most four batches per task
+ * wait); its results are routed on the stream thread, in batch order, as soon as they are ready: at the next record,
+ * at the next tick (the linger, at most 100 ms), and at the latest before the commit, which waits for them. A batch
+ * that the linger closes goes the same way while input is flowing; once input pauses, and at a commit, the batch is
+ * scored on the stream thread, so the last records before a pause are not left waiting for a tick.
  *
- * <p>Each record is decoded and its features extracted when it arrives, for the serving model's feature spec; the
- * batch keeps only the feature rows and the raw record. If a model with a different spec is swapped in before the
- * batch is scored, the batch is extracted again for that model, so rows always match the model that scores them.
+ * <p>A batch is read for the features of the model serving when it is scored. If a model with a different spec is
+ * swapped in between reading and scoring, the batch is read again for that model, so rows always match the model
+ * that scores them.
  *
- * <p>Each record ends up in exactly one place: the dead-letter topic (cannot be read or extracted, sent when that is
- * found out), or scored — as an alert when its score exceeds the model threshold, and on the scores topic when that
+ * <p>Each record ends up in exactly one place: the dead-letter topic (cannot be read or extracted, sent when its batch
+ * is routed), or scored — as an alert when its score exceeds the model threshold, and on the scores topic when that
  * is configured.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
     /** Batches of one task waiting for the scoring executor: enough to ride out a scoring thread that is briefly descheduled. */
     private static final int MAX_IN_FLIGHT = 4;
+    private static final long MAX_TICK_MS = 100;
 
     private final String storeName;
     private final int batchSize;
@@ -75,30 +77,37 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Executor scoring;
 
     private ProcessorContext<byte[], byte[]> context;
-    /** Records waiting to be scored, with their feature rows (row i belongs to record i) for {@code rowsSpec}. */
+    /** Records waiting to be scored, raw. */
     private List<PendingRecord> buffer = new ArrayList<>();
-    private float[] rows = new float[0];
-    private FeatureSpec rowsSpec;
-    private int rowWidth; // rowsSpec.width(), which sums over the features: kept off the per-record path
     private long oldestBufferedAt;
     private long lastArrival;
     /** Full batches being scored on the scoring executor, oldest first; routed in this order, on the stream thread. */
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
 
-    /** A batch handed to the scoring executor. {@code result} is null if a model with another spec was swapped in. */
-    private record InFlight(List<PendingRecord> records, float[] rows, FeatureSpec spec, CompletableFuture<Outcome> result) {
+    /** A batch handed to the scoring executor. */
+    private record InFlight(List<PendingRecord> records, CompletableFuture<Outcome> result) {
+    }
+
+    /** The records of a batch read for one model: those it can score with their feature rows (row i: record i), and the rest. */
+    private record Extraction(List<PendingRecord> records, float[] rows, List<Rejected> rejected) {
+    }
+
+    /** A record that cannot be scored, and why. */
+    private record Rejected(PendingRecord record, String reason, String message, int modelVersion) {
     }
 
     /**
-     * A scored batch with its output values ready to forward: per record, the serialized alert (null below the
+     * A scored batch with its output values ready to forward: per scored record, the serialized alert (null below the
      * threshold) and the score text (null without a scores topic). Prepared where the batch is scored.
      */
-    private record Outcome(ModelHolder.Scored scored, byte[][] alerts, byte[][] scores) {
+    private record Outcome(Extraction extraction, ModelHolder.Scored scored, byte[][] alerts, byte[][] scores) {
     }
 
     /**
-     * @param scoring where full batches are scored, so that scoring one batch overlaps decoding the next on the stream
-     *                thread; {@code null} scores on the stream thread
+     * @param deserializer decodes input values; with a scoring executor it is called from the scoring threads too,
+     *                     so it must be thread-safe (as serdes shared by several stream threads already are)
+     * @param scoring      where full batches are read and scored, so that this work overlaps the stream thread
+     *                     reading the next batch; {@code null} scores on the stream thread
      */
     ScoringProcessor(String storeName, int batchSize, Duration linger, ModelHolder models, Deserializer<GenericRecord> deserializer,
                      Serializer<Alert> alertSerializer, Serializer<DriftEvent> driftSerializer, TopologyNames names,
@@ -127,7 +136,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             inFlight.clear(); // not committed: these records are read again
         });
         oldestBufferedAt = context.currentSystemTimeMs();
-        long tick = Math.max(1, linger.toMillis());
+        // Ticks at the linger, but at least every 100 ms: full batches scored elsewhere are routed at a tick once input stops.
+        long tick = Math.max(1, Math.min(linger.toMillis(), MAX_TICK_MS));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> {
             routeScored(false); // results of full batches when no more input comes to pick them up
             if (!buffer.isEmpty() && now - oldestBufferedAt >= linger.toMillis()) {
@@ -147,16 +157,6 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             routeScored(false);
         }
         var meta = context.recordMetadata().orElseThrow();
-        ModelMetadata model = models.serving();
-        FeatureSpec spec = model.featureSpec();
-        if (!buffer.isEmpty() && !spec.equals(rowsSpec)) { // cheap: the same instance unless a model was swapped in
-            flush(); // a swapped-in model reads other features: finish the batch extracted for the old spec first
-        }
-        if (buffer.isEmpty() && spec != rowsSpec) {
-            rowsSpec = spec;
-            rowWidth = spec.width();
-            rows = new float[batchSize * rowWidth];
-        }
         lastArrival = context.currentSystemTimeMs();
         if (buffer.isEmpty()) {
             oldestBufferedAt = lastArrival;
@@ -166,39 +166,31 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         for (Header h : raw) {
             headers.add(new PendingRecord.Header(h.key(), h.value()));
         }
-        PendingRecord pending = new PendingRecord(record.key(), record.value(), headers, meta.topic(), meta.partition(),
-                meta.offset(), record.timestamp());
-        // Decoded and extracted now, while the record's bytes are in the CPU cache; only the feature row waits.
-        if (extractInto(pending, rowsSpec, model.version(), rows, buffer.size() * rowWidth)) {
-            buffer.add(pending);
-            if (buffer.size() >= batchSize) {
-                if (scoring == null) {
-                    flush();
-                } else {
-                    dispatch();
-                }
+        // Kept raw: decoding is most of the per-record work, and it runs where the batch is scored.
+        buffer.add(new PendingRecord(record.key(), record.value(), headers, meta.topic(), meta.partition(), meta.offset(),
+                record.timestamp()));
+        if (buffer.size() >= batchSize) {
+            if (scoring == null) {
+                flush();
+            } else {
+                dispatch();
             }
         }
     }
 
     /** Hands the buffer to the scoring executor; at most {@link #MAX_IN_FLIGHT} batches of this task wait there. */
     private void dispatch() {
-        InFlight batch = new InFlight(buffer, rows, rowsSpec, new CompletableFuture<>());
+        List<PendingRecord> records = buffer;
         buffer = new ArrayList<>(batchSize);
-        rows = new float[batchSize * rowWidth];
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
         scoring.execute(() -> {
             try {
-                long start = System.nanoTime();
-                ModelHolder.Scored result = models.scoreRows(batch.spec(), batch.rows(), batch.records().size());
-                if (result != null) {
-                    metrics.batch(result.batch().rows(), System.nanoTime() - start);
-                }
-                batch.result().complete(result == null ? null : prepare(batch.records(), result));
+                result.complete(score(records));
             } catch (Throwable e) {
-                batch.result().completeExceptionally(e);
+                result.completeExceptionally(e);
             }
         });
-        inFlight.add(batch);
+        inFlight.add(new InFlight(records, result));
         while (inFlight.size() > MAX_IN_FLIGHT) {
             routeHead();
         }
@@ -212,46 +204,53 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void routeHead() {
-        InFlight batch = inFlight.peek();
-        Outcome result;
+        Outcome outcome;
         try {
-            result = batch.result().join();
+            outcome = inFlight.peek().result().join();
         } catch (CompletionException e) {
             inFlight.clear(); // the task fails; its records are read again from the last commit
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         inFlight.poll();
-        if (result == null) {
-            scoreAndRoute(batch.records(), batch.rows(), batch.spec()); // another spec was swapped in: extract again
-        } else {
-            route(batch.records(), result);
-        }
+        route(outcome);
     }
 
     /**
      * Scores and routes everything this task holds — the batches being scored, then the buffer — before returning: at
-     * each commit, when the linger has passed, and before the buffer changes spec.
+     * each commit and when the linger has passed.
      */
     void flush() {
         routeScored(true);
         if (!buffer.isEmpty()) {
-            scoreAndRoute(buffer, rows, rowsSpec);
+            route(score(buffer));
             buffer.clear();
         }
     }
 
-    /** Scores {@code records} on this thread (extracting them again if the serving model reads other features) and routes them. */
-    private void scoreAndRoute(List<PendingRecord> records, float[] extracted, FeatureSpec spec) {
+    /**
+     * Reads {@code records} for the serving model and scores them, then builds and serializes their alerts and score
+     * texts. Thread-safe: runs on the scoring threads, or on the stream thread.
+     */
+    private Outcome score(List<PendingRecord> records) {
+        ModelMetadata serving = models.serving();
+        Extraction read = extract(records, serving);
         long start = System.nanoTime();
-        ModelHolder.Scored result = models.score(model -> model.featureSpec().equals(spec)
-                ? new ModelHolder.Extracted(extracted, records.size())
-                : extractAgain(records, model));
+        ModelHolder.Scored result = models.scoreRows(serving.featureSpec(), read.rows(), read.records().size());
+        if (result == null) { // a model reading other features was swapped in meanwhile: read the batch again for it
+            Extraction[] again = new Extraction[1];
+            result = models.score(model -> {
+                again[0] = extract(records, model);
+                return new ModelHolder.Extracted(again[0].rows(), again[0].records().size());
+            });
+            read = again[0];
+        }
         metrics.batch(result.batch().rows(), System.nanoTime() - start);
-        route(records, prepare(records, result));
+        return prepare(read, result);
     }
 
-    /** Builds and serializes the alerts and score texts of a scored batch (thread-safe: runs on the scoring threads). */
-    private Outcome prepare(List<PendingRecord> records, ModelHolder.Scored result) {
+    /** Builds and serializes the alerts and score texts of a scored batch. */
+    private Outcome prepare(Extraction read, ModelHolder.Scored result) {
+        List<PendingRecord> records = read.records();
         int n = result.batch().rows();
         var model = result.model();
         byte[][] alerts = new byte[n][];
@@ -267,11 +266,18 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 scores[i] = Float.toString(score).getBytes(StandardCharsets.UTF_8);
             }
         }
-        return new Outcome(result, alerts, scores);
+        return new Outcome(read, result, alerts, scores);
     }
 
-    /** Forwards the outcome of each scored record: its alert, its score if wanted, then the batch's drift events. */
-    private void route(List<PendingRecord> records, Outcome outcome) {
+    /**
+     * Forwards the outcome of each record of a batch: the dead letters, then per scored record its alert and its
+     * score if wanted, then the batch's drift events.
+     */
+    private void route(Outcome outcome) {
+        for (Rejected r : outcome.extraction().rejected()) {
+            deadLetter(r);
+        }
+        List<PendingRecord> records = outcome.extraction().records();
         ModelHolder.Scored result = outcome.scored();
         int scored = result.batch().rows();
         metrics.scored(scored);
@@ -305,64 +311,66 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
     }
 
-    /**
-     * The serving model reads other features than {@code records} were extracted for (it was swapped in while they
-     * waited): extracts them again for it, dead-lettering those it cannot read and dropping them from the list.
-     */
-    private ModelHolder.Extracted extractAgain(List<PendingRecord> records, ModelMetadata model) {
+    /** Decodes {@code records} and extracts the features {@code model} reads; those that cannot be read are set aside. */
+    private Extraction extract(List<PendingRecord> records, ModelMetadata model) {
         FeatureSpec spec = model.featureSpec();
-        float[] again = new float[records.size() * spec.width()];
-        int good = 0;
-        for (PendingRecord p : records) {
-            if (extractInto(p, spec, model.version(), again, good * spec.width())) {
-                records.set(good++, p);
+        int width = spec.width();
+        float[] rows = new float[records.size() * width];
+        List<PendingRecord> good = null; // the records themselves while none is rejected
+        List<Rejected> rejected = List.of();
+        int n = 0;
+        for (int i = 0; i < records.size(); i++) {
+            PendingRecord p = records.get(i);
+            Rejected r = extractInto(p, spec, model.version(), rows, n * width);
+            if (r == null) {
+                n++;
+                if (good != null) {
+                    good.add(p);
+                }
+            } else {
+                if (good == null) {
+                    good = new ArrayList<>(records.subList(0, i));
+                    rejected = new ArrayList<>();
+                }
+                rejected.add(r);
             }
         }
-        records.subList(good, records.size()).clear();
-        return new ModelHolder.Extracted(again, good);
+        return new Extraction(good == null ? records : good, rows, rejected);
     }
 
-    /** Decodes {@code p} and writes its feature row at {@code offset}; if it cannot, dead-letters it and says false. */
-    private boolean extractInto(PendingRecord p, FeatureSpec spec, int modelVersion, float[] out, int offset) {
-        String reason;
-        String message;
+    /** Decodes {@code p} and writes its feature row at {@code offset}; says why not if it cannot (null if it could). */
+    private Rejected extractInto(PendingRecord p, FeatureSpec spec, int modelVersion, float[] out, int offset) {
         try {
             if (p.value() == null) {
-                reason = "TOMBSTONE";
-                message = "record has no value";
-            } else {
-                spec.extractInto(deserializer.deserialize(p.topic(), p.value()), out, offset);
-                return true;
+                return new Rejected(p, "TOMBSTONE", "record has no value", modelVersion);
             }
+            spec.extractInto(deserializer.deserialize(p.topic(), p.value()), out, offset);
+            return null;
         } catch (WireFormatException e) {
             if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
                 throw e; // not the record's fault: fail the task, retry from the last commit
             }
-            reason = e.reason().name();
-            message = e.getMessage();
+            return new Rejected(p, e.reason().name(), e.getMessage(), modelVersion);
         } catch (FeatureExtractionException e) {
-            reason = e.reason().name();
-            message = e.getMessage();
+            return new Rejected(p, e.reason().name(), e.getMessage(), modelVersion);
         } catch (RuntimeException e) {
-            reason = "UNREADABLE";
-            message = e.toString();
+            return new Rejected(p, "UNREADABLE", e.toString(), modelVersion);
         }
-        deadLetter(p, reason, message, modelVersion);
-        return false;
     }
 
-    private void deadLetter(PendingRecord p, String reason, String message, int modelVersion) {
+    private void deadLetter(Rejected r) {
+        PendingRecord p = r.record();
         Headers headers = new RecordHeaders();
         p.headers().forEach(h -> headers.add(h.key(), h.value()));
-        headers.add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetters.MESSAGE, message.getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.REASON, r.reason().getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.MESSAGE, r.message().getBytes(StandardCharsets.UTF_8));
         headers.add(DeadLetters.SOURCE_TOPIC, p.topic().getBytes(StandardCharsets.UTF_8));
         headers.add(DeadLetters.SOURCE_PARTITION, Integer.toString(p.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add(DeadLetters.SOURCE_OFFSET, Long.toString(p.offset()).getBytes(StandardCharsets.UTF_8));
         headers.add(DeadLetters.TIME, Long.toString(clock.millis()).getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetters.MODEL_VERSION, Integer.toString(modelVersion).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.MODEL_VERSION, Integer.toString(r.modelVersion()).getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(p.key(), p.value(), p.timestamp(), headers), names.deadLetterSink());
-        metrics.deadLetter(reason);
-        log.debug("Dead-lettered {}-{}@{}: {}", p.topic(), p.partition(), p.offset(), message);
+        metrics.deadLetter(r.reason());
+        log.debug("Dead-lettered {}-{}@{}: {}", p.topic(), p.partition(), p.offset(), r.message());
     }
 }
