@@ -34,8 +34,8 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64,512", description = "Detector batch sizes; 1 is the per-record baseline (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
-    @Option(names = "--scoring-threads", defaultValue = "1", description = "The detector's detector.scoring.threads: threads that score "
-            + "full batches while the stream threads decode the next; 0 scores on the stream threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scoring-threads", defaultValue = "1", description = "The detector's detector.scoring.threads: threads that decode, "
+            + "extract and score full batches while the stream threads read on; 0 scores on the stream threads (default: ${DEFAULT-VALUE}).")
     int scoringThreads;
 
     @Option(names = "--guarantees", split = ",", defaultValue = "exactly_once_v2,at_least_once", description = "Processing guarantees (default: ${DEFAULT-VALUE}).")

@@ -64,8 +64,8 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         k.put(BATCH_LINGER_MS, new String[]{"5", "Longest a buffered record waits for its batch to fill (wall clock)."});
         k.put(DEVICE, new String[]{"cpu", "cpu, cuda or cuda:N (falls back to cpu with a warning)."});
         k.put(INTRA_OP_THREADS, new String[]{"1", "ONNX Runtime threads per scoring call."});
-        k.put(SCORING_THREADS, new String[]{"1", "Threads that score full batches, so that scoring one batch overlaps decoding the next"
-                + " on the stream threads (shared by all of them); 0 scores on the stream threads."});
+        k.put(SCORING_THREADS, new String[]{"1", "Threads that decode, extract and score full batches while the stream threads read"
+                + " on (shared by all of them); 0 scores on the stream threads."});
         k.put(TOP_FEATURES, new String[]{"3", "Contributing features listed in each alert."});
         k.put(HTTP_HOST, new String[]{"0.0.0.0", "Address of the /metrics and /health endpoints."});
         k.put(HTTP_PORT, new String[]{"8080", "Port of the /metrics and /health endpoints (0: any free port)."});
