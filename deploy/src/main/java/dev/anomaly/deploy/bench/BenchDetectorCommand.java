@@ -34,9 +34,10 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64,512", description = "Detector batch sizes; 1 is the per-record baseline (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
-    @Option(names = "--scoring-threads", defaultValue = "1", description = "The detector's detector.scoring.threads: threads that decode, "
-            + "extract and score full batches while the stream threads read on; 0 scores on the stream threads (default: ${DEFAULT-VALUE}).")
-    int scoringThreads;
+    @Option(names = "--scoring-threads", description = "The detector's detector.scoring.threads: threads that decode, "
+            + "extract and score full batches while the stream threads read on; 0 scores on the stream threads (default: the detector's, "
+            + "one per stream thread).")
+    Integer scoringThreads;
 
     @Option(names = "--guarantees", split = ",", defaultValue = "exactly_once_v2,at_least_once", description = "Processing guarantees (default: ${DEFAULT-VALUE}).")
     List<String> guarantees;
@@ -86,7 +87,7 @@ public final class BenchDetectorCommand implements Callable<Integer> {
         var options = new DetectorThroughputBenchmark.Options(records, warmup, passes, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
                 latencyFractions, latencyRates, latencyTrace, applications, workerJvmOptions, stackDir,
                 Map.copyOf(streamsProperties));
-        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("passes", passes).put("scoring_threads", scoringThreads).put("features", features)
+        new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("passes", passes).put("scoring_threads", scoringThreads == null ? "one per stream thread" : scoringThreads.toString()).put("features", features)
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);
         return 0;

@@ -45,7 +45,7 @@ public final class DetectorThroughputBenchmark {
     private static final int LATENCY_POOL = 100_000;
 
     /** What to run. */
-    public record Options(int records, int warmupRecords, int passes, int features, List<Integer> batchSizes, int scoringThreads, List<String> guarantees, List<Integer> threads,
+    public record Options(int records, int warmupRecords, int passes, int features, List<Integer> batchSizes, Integer scoringThreads, List<String> guarantees, List<Integer> threads,
                           double latencySeconds, List<Double> latencyFractions, List<Double> latencyRates, Path latencyTrace,
                           List<String> applications, List<String> workerJvmOptions, Path stackDir, Map<String, String> streamsProperties) {
     }
@@ -149,7 +149,9 @@ public final class DetectorThroughputBenchmark {
                                 det.put("detector.http.host", "127.0.0.1");
                                 det.put("detector.http.port", "0");
                                 det.put("detector.batch.size", Integer.toString(batch));
-                                det.put("detector.scoring.threads", Integer.toString(o.scoringThreads()));
+                                if (o.scoringThreads() != null) {
+                                    det.put("detector.scoring.threads", Integer.toString(o.scoringThreads()));
+                                }
                                 workers.put("detector." + label + ".batch" + batch,
                                         startWorker(stack, "detector", "detector b" + batch, run, det, prefix + "-alerts", o, dir, log, label));
                             }

@@ -64,8 +64,8 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         k.put(BATCH_LINGER_MS, new String[]{"5", "Longest a buffered record waits for its batch to fill (wall clock)."});
         k.put(DEVICE, new String[]{"cpu", "cpu, cuda or cuda:N (falls back to cpu with a warning)."});
         k.put(INTRA_OP_THREADS, new String[]{"1", "ONNX Runtime threads per scoring call."});
-        k.put(SCORING_THREADS, new String[]{"1", "Threads that decode, extract and score full batches while the stream threads read"
-                + " on (shared by all of them); 0 scores on the stream threads."});
+        k.put(SCORING_THREADS, new String[]{"", "Threads that decode, extract and score full batches while the stream threads read"
+                + " on (shared by all of them; default: one per stream thread, num.stream.threads); 0 scores on the stream threads."});
         k.put(TOP_FEATURES, new String[]{"3", "Contributing features listed in each alert."});
         k.put(HTTP_HOST, new String[]{"0.0.0.0", "Address of the /metrics and /health endpoints."});
         k.put(HTTP_PORT, new String[]{"8080", "Port of the /metrics and /health endpoints (0: any free port)."});
@@ -159,7 +159,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         }
         return new DetectorConfig(inputs, alerts, dead, scores, get(m, MODELS_TOPIC), optional(m, MODEL_ID).orElse(""), modelPath,
                 intIn(m, BATCH_SIZE, 1, 65_536), Duration.ofMillis(intIn(m, BATCH_LINGER_MS, 1, 60_000)), scoring,
-                intIn(m, SCORING_THREADS, 0, 64),
+                optional(m, SCORING_THREADS).isPresent() ? intIn(m, SCORING_THREADS, 0, 64) : streamThreads(kafka),
                 intIn(m, TOP_FEATURES, 1, 100), get(m, HTTP_HOST), intIn(m, HTTP_PORT, 0, 65_535), get(m, SERDE_CLASS),
                 DriftSettings.fromMap(m), Map.copyOf(kafka));
     }
@@ -176,6 +176,23 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         return Map.of(StreamsConfig.producerPrefix("linger.ms"), "5",
                 StreamsConfig.POLL_MS_CONFIG, Integer.toString(Math.min(100, batchLingerMs)),
                 StreamsConfig.consumerPrefix(ConsumerConfig.RECEIVE_BUFFER_CONFIG), "-1");
+    }
+
+    /**
+     * Kafka Streams' {@code num.stream.threads}: the default number of scoring threads, so that the decoding the stream
+     * threads hand over runs on as many threads as it would have on theirs.
+     */
+    private static int streamThreads(Map<String, Object> kafka) {
+        Object v = kafka.getOrDefault(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        try {
+            int n = Integer.parseInt(v.toString().trim());
+            if (n < 1) {
+                throw new IllegalArgumentException("Invalid '" + StreamsConfig.NUM_STREAM_THREADS_CONFIG + "': " + n + " is below 1");
+            }
+            return Math.min(n, 64);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid '" + StreamsConfig.NUM_STREAM_THREADS_CONFIG + "': not a whole number: '" + v + "'", e);
+        }
     }
 
     public boolean exactlyOnce() {

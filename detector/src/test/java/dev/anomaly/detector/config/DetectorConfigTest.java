@@ -34,6 +34,18 @@ class DetectorConfigTest {
     }
 
     @Test
+    void shouldScoreOnOneThreadPerStreamThreadUnlessTold() {
+        Map<String, String> m = minimal();
+        m.put("num.stream.threads", "3");
+        assertThat(DetectorConfig.fromMap(m).scoringThreads()).isEqualTo(3);
+        m.put("detector.scoring.threads", "0");
+        assertThat(DetectorConfig.fromMap(m).scoringThreads()).isZero();
+        m.remove("detector.scoring.threads");
+        m.put("num.stream.threads", "many");
+        assertThatThrownBy(() -> DetectorConfig.fromMap(m)).hasMessageContaining("'num.stream.threads'");
+    }
+
+    @Test
     void shouldLowerStreamsLatencyDefaultsUnlessTheUserSetThem() {
         DetectorConfig defaults = DetectorConfig.fromMap(minimal());
         assertThat(defaults.kafka()).containsEntry("producer.linger.ms", "5").containsEntry("poll.ms", "5")
