@@ -21,7 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,10 +46,8 @@ class DetectorBatchingIntegrationTest {
         String input = "batching-telemetry";
         stack.createTopic(input, 1); // one task, so one buffer
         DetectorFixtures.createTopics(stack, "batching-unused", "batching");
-        Path model = dir.resolve("pumps.onnx");
-        Files.write(model, DetectorFixtures.trainModel("pumps", 1, 0.01));
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "batching-detector", input, "batching", dir.resolve("state"));
-        raw.put(DetectorConfig.MODEL_PATH, model.toString());
+        DetectorFixtures.startFrom(raw, dir.resolve("pumps.onnx"), DetectorFixtures.trainModel("pumps", 1, 0.01));
         raw.put("processing.guarantee", "at_least_once");
         raw.put("commit.interval.ms", "600000"); // no commit during the test: only size and linger can score
         raw.put("detector.batch.size", "8");
@@ -75,10 +72,8 @@ class DetectorBatchingIntegrationTest {
         stack.createTopic(input, 1);
         DetectorFixtures.createTopics(stack, "setaside-unused", "setaside");
         byte[] onnx = DetectorFixtures.trainModel("pumps", 1, 0.01);
-        Path model = dir.resolve("pumps.onnx");
-        Files.write(model, onnx);
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "setaside-detector", input, "setaside", dir.resolve("state"));
-        raw.put(DetectorConfig.MODEL_PATH, model.toString());
+        DetectorFixtures.startFrom(raw, dir.resolve("pumps.onnx"), onnx);
         raw.put("processing.guarantee", "at_least_once");
         raw.put("commit.interval.ms", "600000");
         raw.put("detector.batch.size", "8"); // two full batches, each read and scored on the scoring thread
@@ -125,10 +120,8 @@ class DetectorBatchingIntegrationTest {
         String input = "rebalance-telemetry";
         DetectorFixtures.createTopics(stack, input, "rebalance");
         byte[] onnx = DetectorFixtures.trainModel("pumps", 1, 0.01);
-        Path model = dir.resolve("pumps.onnx");
-        Files.write(model, onnx);
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "rebalance-detector", input, "rebalance", dir.resolve("state-a"));
-        raw.put(DetectorConfig.MODEL_PATH, model.toString());
+        DetectorFixtures.startFrom(raw, dir.resolve("pumps.onnx"), onnx);
         raw.put("processing.guarantee", "exactly_once_v2");
         raw.put("commit.interval.ms", "1000");
         raw.put("detector.batch.size", "65536"); // never full, never lingers out: records wait in the buffer until a commit

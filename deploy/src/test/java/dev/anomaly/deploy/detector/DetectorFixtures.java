@@ -151,6 +151,16 @@ final class DetectorFixtures {
         return m;
     }
 
+    /** Writes {@code onnx} to {@code file} and has the detector configured by {@code detectorConfig} start from it. */
+    static void startFrom(Map<String, String> detectorConfig, java.nio.file.Path file, byte[] onnx) {
+        try {
+            java.nio.file.Files.write(file, onnx);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        detectorConfig.put(dev.anomaly.detector.config.DetectorConfig.MODEL_PATH, file.toString());
+    }
+
     static void createTopics(LocalStack stack, String input, String prefix) {
         stack.createTopic(input, 4);
         stack.createTopic(prefix + "-alerts", 1);

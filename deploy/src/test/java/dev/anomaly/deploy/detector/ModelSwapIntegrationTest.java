@@ -31,10 +31,8 @@ class ModelSwapIntegrationTest {
         String input = "swap-telemetry";
         DetectorFixtures.createTopics(stack, input, "swap");
         byte[] v1 = DetectorFixtures.trainModel("pumps", 1, 0.01);
-        Path file = dir.resolve("v1.onnx");
-        Files.write(file, v1);
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "swap-detector", input, "swap", dir.resolve("state"));
-        raw.put(DetectorConfig.MODEL_PATH, file.toString());
+        DetectorFixtures.startFrom(raw, dir.resolve("v1.onnx"), v1);
         raw.put("processing.guarantee", "at_least_once");
         try (DetectorApp app = DetectorApp.start(DetectorConfig.fromMap(raw), () -> BatchObserver.NONE)) {
             DetectorFixtures.produce(stack, input, DetectorFixtures.simulator(31, 0.02).next(5000));
