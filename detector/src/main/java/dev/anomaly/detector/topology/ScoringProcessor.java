@@ -81,12 +81,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private List<PendingRecord> buffer = new ArrayList<>();
     private long oldestBufferedAt;
     private long lastArrival;
-    /** Full batches being scored on the scoring executor, oldest first; routed in this order, on the stream thread. */
-    private final Deque<InFlight> inFlight = new ArrayDeque<>();
-
-    /** A batch handed to the scoring executor. */
-    private record InFlight(List<PendingRecord> records, CompletableFuture<Outcome> result) {
-    }
+    /** Results of full batches being scored on the scoring executor, oldest first; routed in this order, on the stream thread. */
+    private final Deque<CompletableFuture<Outcome>> inFlight = new ArrayDeque<>();
 
     /** The records of a batch read for one model: those it can score with their feature rows (row i: record i), and the rest. */
     private record Extraction(List<PendingRecord> records, float[] rows, List<Rejected> rejected) {
@@ -190,7 +186,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 result.completeExceptionally(e);
             }
         });
-        inFlight.add(new InFlight(records, result));
+        inFlight.add(result);
         while (inFlight.size() > MAX_IN_FLIGHT) {
             routeHead();
         }
@@ -198,7 +194,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Routes the results of scored batches in order: those already done, or (with {@code wait}) all of them. */
     private void routeScored(boolean wait) {
-        while (!inFlight.isEmpty() && (wait || inFlight.peek().result().isDone())) {
+        while (!inFlight.isEmpty() && (wait || inFlight.peek().isDone())) {
             routeHead();
         }
     }
@@ -206,7 +202,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private void routeHead() {
         Outcome outcome;
         try {
-            outcome = inFlight.peek().result().join();
+            outcome = inFlight.peek().join();
         } catch (CompletionException e) {
             inFlight.clear(); // the task fails; its records are read again from the last commit
             throw e.getCause() instanceof RuntimeException r ? r : e;
