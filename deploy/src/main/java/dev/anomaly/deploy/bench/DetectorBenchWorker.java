@@ -50,9 +50,9 @@ import java.util.function.LongSupplier;
  */
 public final class DetectorBenchWorker {
     private static final long SAMPLE_MS = 5;
-    private static final int MAX_WARMUP_PASSES = 2;
+    private static final int MAX_WARMUP_PASSES = Integer.getInteger("anomaly.bench.warmup.passes", 6);
     private static final double QUIET_JIT_SHARE = 0.05;
-    private static final long MAX_WARMUP_SECONDS = 45;
+    private static final long MAX_WARMUP_SECONDS = Long.getLong("anomaly.bench.warmup.seconds", 150);
 
     private DetectorBenchWorker() {
     }
@@ -171,10 +171,11 @@ public final class DetectorBenchWorker {
      * measured pass starts with JIT-compiled code: at least {@code warmup} records, then on until the JIT compilers
      * are quiet (under {@value #QUIET_JIT_SHARE} of a second compiling per second) or the backlog is done; then
      * further passes over the backlog while the compilers are still busy, at most {@value #MAX_WARMUP_PASSES} in
-     * all and for at most {@value #MAX_WARMUP_SECONDS} s after the first {@code warmup} records. On two cores the C2
-     * compiler otherwise takes up to half a core through the measured pass; the detector, with more code on its hot
-     * paths, gained more from a longer warm-up than the limit did (2 M instead of 1 M records: 216 → 244 k against
-     * 289 → 301 k records/s).
+     * all and for at most {@value #MAX_WARMUP_SECONDS} s after the first {@code warmup} records (system properties
+     * {@code anomaly.bench.warmup.passes} and {@code anomaly.bench.warmup.seconds}, default 6 and 150). On two cores
+     * the C2 compiler otherwise takes up to half a core through the measured pass: with at most 2 passes, methods run
+     * per fetch or per batch were still reaching C2 for the first time in the measured passes (1.4–2.0 s of compiler
+     * threads per pass; 0.2–0.6 s after 6), the detector, with more code on those paths, more than the limit.
      */
     private static void warmUp(String kind, Map<String, String> raw, long records, long warmup, AtomicReference<AutoCloseable> current)
             throws Exception {
