@@ -20,7 +20,7 @@ public final class BenchDetectorCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-records", description = "Records each application first processes under another application id in the "
             + "same JVM, so that the measured pass runs JIT-compiled code; it then goes on until the JIT compilers are quiet (at most "
-            + "two passes over the backlog or 45 s more). 0 measures a cold JVM (default: half of --records, at most 1000000).")
+            + "six passes over the backlog or 150 s more). 0 measures a cold JVM (default: half of --records, at most 1000000).")
     Integer warmupRecords;
 
     @Option(names = "--passes", defaultValue = "3", description = "Measured passes over the backlog per application, each a fresh "

@@ -170,9 +170,9 @@ public final class DetectorBenchWorker {
      * Runs the application under other application ids (same code, same input, another consumer group) so that the
      * measured pass starts with JIT-compiled code: at least {@code warmup} records, then on until the JIT compilers
      * are quiet (under {@value #QUIET_JIT_SHARE} of a second compiling per second) or the backlog is done; then
-     * further passes over the backlog while the compilers are still busy, at most {@value #MAX_WARMUP_PASSES} in
-     * all and for at most {@value #MAX_WARMUP_SECONDS} s after the first {@code warmup} records (system properties
-     * {@code anomaly.bench.warmup.passes} and {@code anomaly.bench.warmup.seconds}, default 6 and 150). On two cores
+     * further passes over the backlog while the compilers are still busy, at most 6 in all and for at most 150 s
+     * after the first {@code warmup} records (system properties {@code anomaly.bench.warmup.passes} and
+     * {@code anomaly.bench.warmup.seconds}). On two cores
      * the C2 compiler otherwise takes up to half a core through the measured pass: with at most 2 passes, methods run
      * per fetch or per batch were still reaching C2 for the first time in the measured passes (1.4–2.0 s of compiler
      * threads per pass; 0.2–0.6 s after 6), the detector, with more code on those paths, more than the limit.
