@@ -159,7 +159,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         }
         return new DetectorConfig(inputs, alerts, dead, scores, get(m, MODELS_TOPIC), optional(m, MODEL_ID).orElse(""), modelPath,
                 intIn(m, BATCH_SIZE, 1, 65_536), Duration.ofMillis(intIn(m, BATCH_LINGER_MS, 1, 60_000)), scoring,
-                optional(m, SCORING_THREADS).isPresent() ? intIn(m, SCORING_THREADS, 0, 64) : streamThreads(kafka),
+                optional(m, SCORING_THREADS).isPresent() ? intIn(m, SCORING_THREADS, 0, 64) : streamThreads(m),
                 intIn(m, TOP_FEATURES, 1, 100), get(m, HTTP_HOST), intIn(m, HTTP_PORT, 0, 65_535), get(m, SERDE_CLASS),
                 DriftSettings.fromMap(m), Map.copyOf(kafka));
     }
@@ -182,17 +182,9 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
      * Kafka Streams' {@code num.stream.threads}: the default number of scoring threads, so that the decoding the stream
      * threads hand over runs on as many threads as it would have on theirs.
      */
-    private static int streamThreads(Map<String, Object> kafka) {
-        Object v = kafka.getOrDefault(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        try {
-            int n = Integer.parseInt(v.toString().trim());
-            if (n < 1) {
-                throw new IllegalArgumentException("Invalid '" + StreamsConfig.NUM_STREAM_THREADS_CONFIG + "': " + n + " is below 1");
-            }
-            return Math.min(n, 64);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid '" + StreamsConfig.NUM_STREAM_THREADS_CONFIG + "': not a whole number: '" + v + "'", e);
-        }
+    private static int streamThreads(Map<String, String> m) {
+        return m.containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)
+                ? Math.min(intIn(m, StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1, Integer.MAX_VALUE), 64) : 1;
     }
 
     public boolean exactlyOnce() {
