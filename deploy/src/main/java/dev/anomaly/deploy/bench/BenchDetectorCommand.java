@@ -45,10 +45,18 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Stream threads per run (default: ${DEFAULT-VALUE}).")
     List<Integer> threads;
 
-    @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency measurement at half the measured rate; 0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency phase (search steps and "
+            + "measurements); 0 skips latency (default: ${DEFAULT-VALUE}).")
     double latencySeconds;
 
-    @Option(names = "--latency-fractions", split = ",", defaultValue = "0.5", description = "Input rates of the latency measurements, as fractions of the rate the application reached, e.g. 0.5,0.25,0.1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--latency-basis", defaultValue = "sustained", converter = LatencyBasisConverter.class,
+            description = "What --latency-fractions are fractions of: 'sustained', the highest live input rate the application keeps "
+            + "up with on this machine, found by a 4-step bisection of latency phases (the load generator and broker share the machine); "
+            + "or 'backlog', the rate at which it read the pre-loaded backlog (default: ${DEFAULT-VALUE}).")
+    DetectorThroughputBenchmark.LatencyBasis latencyBasis;
+
+    @Option(names = "--latency-fractions", split = ",", defaultValue = "0.5", description = "Input rates of the latency measurements, "
+            + "as fractions of the --latency-basis rate, e.g. 0.5,0.25,0.1 (default: ${DEFAULT-VALUE}).")
     List<Double> latencyFractions;
 
     @Option(names = "--latency-rates", split = ",", description = "Input rates of the latency measurements in records/s, the same for "
@@ -85,11 +93,24 @@ public final class BenchDetectorCommand implements Callable<Integer> {
                     "--records must be at least 1000, --passes at least 1, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1], --latency-rates positive");
         }
         var options = new DetectorThroughputBenchmark.Options(records, warmup, passes, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
-                latencyFractions, latencyRates, latencyTrace, applications, workerJvmOptions, stackDir,
+                latencyBasis, latencyFractions, latencyRates, latencyTrace, applications, workerJvmOptions, stackDir,
                 Map.copyOf(streamsProperties));
         new BenchmarkReport("detector").put("records", records).put("warmup_records", warmup).put("passes", passes).put("scoring_threads", scoringThreads == null ? "one per stream thread" : scoringThreads.toString()).put("features", features)
+                .put("latency_basis", latencyRates.isEmpty() ? latencyBasis.name().toLowerCase(java.util.Locale.ROOT) : "rates")
                 .putAll(DetectorThroughputBenchmark.run(options, System.out))
                 .finish("detector", json);
         return 0;
+    }
+
+    /** Accepts the basis in lower case, as the help text spells it. */
+    static final class LatencyBasisConverter implements picocli.CommandLine.ITypeConverter<DetectorThroughputBenchmark.LatencyBasis> {
+        @Override
+        public DetectorThroughputBenchmark.LatencyBasis convert(String value) {
+            try {
+                return DetectorThroughputBenchmark.LatencyBasis.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not sustained or backlog");
+            }
+        }
     }
 }

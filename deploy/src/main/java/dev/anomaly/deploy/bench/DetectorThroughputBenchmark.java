@@ -37,16 +37,30 @@ import java.util.function.LongSupplier;
  * ({@link DetectorBenchWorker}) so that its CPU time and peak RSS are its own, and after a warm-up in that JVM so that
  * JIT compilation is not what is measured; the broker's CPU time is this JVM's over the same interval. The measured
  * passes go round the applications (one pass of each, then the next round), so that the ratios compare passes run
- * side by side. Then each application gets live input at fractions of the rate it reached, and produce → output
- * latency is measured ({@link LatencyProbe}).
+ * side by side. Then each application gets live input: a bisection finds the highest rate it keeps up with while the
+ * load generator and the broker share the machine (or the backlog rate is taken as its maximum), and produce → output
+ * latency is measured at fractions of that rate ({@link LatencyProbe}).
  */
 public final class DetectorThroughputBenchmark {
     private static final String INPUT = "bench-input";
     private static final int LATENCY_POOL = 100_000;
 
+    /** Bisection steps of the sustained-rate search: the rate is found to 1/16 of the backlog rate. */
+    private static final int SEARCH_STEPS = 4;
+    /** A search phase was kept up with if everything sent had been processed this soon after the input stopped. */
+    private static final double KEPT_UP_DRAIN_MS = 500;
+
+    /** What the latency fractions are fractions of. */
+    public enum LatencyBasis {
+        /** The highest live input rate the application kept up with, found by bisection under live load. */
+        SUSTAINED,
+        /** The rate at which the application read the pre-loaded backlog (its median measured pass). */
+        BACKLOG
+    }
+
     /** What to run. */
     public record Options(int records, int warmupRecords, int passes, int features, List<Integer> batchSizes, Integer scoringThreads, List<String> guarantees, List<Integer> threads,
-                          double latencySeconds, List<Double> latencyFractions, List<Double> latencyRates, Path latencyTrace,
+                          double latencySeconds, LatencyBasis latencyBasis, List<Double> latencyFractions, List<Double> latencyRates, Path latencyTrace,
                           List<String> applications, List<String> workerJvmOptions, Path stackDir, Map<String, String> streamsProperties) {
     }
 
@@ -62,7 +76,7 @@ public final class DetectorThroughputBenchmark {
      * One application's figures from its median measured pass (by whole-pass rate): over the whole backlog, and over
      * its second half; {@code passRates} lists every measured pass's rate in order.
      */
-    record Run(Pass whole, Pass steady, List<Double> passRates, double peakRssMb, Map<String, LatencyProbe.Result> latency) {
+    record Run(Pass whole, Pass steady, List<Double> passRates, double peakRssMb, double sustainedRate, Map<String, LatencyProbe.Result> latency) {
         double rate() {
             return whole.rate();
         }
@@ -100,8 +114,9 @@ public final class DetectorThroughputBenchmark {
             }
             log.printf("records/s, CPU seconds (application JVM, broker) and JIT compile seconds: the median of %d passes over the whole"
                     + " pre-loaded backlog (in rounds: one pass of each application per round), after warm-up passes (at least %,d records, then until the JIT is quiet) in the same JVM,"
-                    + " then over the backlog's second half (steady); then produce -> output latency with input at fractions of the whole-pass rate%n",
-                    o.passes(), o.warmupRecords());
+                    + " then over the backlog's second half (steady); then produce -> output latency with input at fractions of the %s%n",
+                    o.passes(), o.warmupRecords(), !o.latencyRates().isEmpty() ? "given rates"
+                            : o.latencyBasis() == LatencyBasis.SUSTAINED ? "sustained live rate (bisection search first)" : "whole-pass rate");
             log.printf("%-22s %-16s %12s %10s %10s %7s %12s %10s %10s %9s %9s %9s%n", "guarantee/threads", "application", "records/s",
                     "app CPU s", "broker CPU", "JIT s", "steady rec/s", "app CPU s", "broker CPU", "RSS MB", "p50 ms", "p99 ms");
             int run = 0;
@@ -239,6 +254,9 @@ public final class DetectorThroughputBenchmark {
         out.put(prefix + ".pass_records_per_second", r.passRates());
         out.put(prefix + ".steady.jit_seconds", r.steady().jitSeconds());
         out.put(prefix + ".app_peak_rss_mb", r.peakRssMb());
+        if (!Double.isNaN(r.sustainedRate())) {
+            out.put(prefix + ".sustained_records_per_second", r.sustainedRate());
+        }
         r.latency().forEach((phase, l) -> {
             String at = prefix + ".latency_at_" + phase;
             out.put(at + ".input_rate", l.achievedRate());
@@ -247,6 +265,7 @@ public final class DetectorThroughputBenchmark {
             out.put(at + ".max_ms", l.max());
             out.put(at + ".samples", l.samples());
             out.put(at + ".caught_up", l.caughtUp());
+            out.put(at + ".drain_ms", l.drainMillis());
             out.put(at + ".app_cpu_cores", l.appCores());
             out.put(at + ".broker_and_load_generator_cpu_cores", l.brokerCores());
         });
@@ -277,7 +296,10 @@ public final class DetectorThroughputBenchmark {
         return BenchWorkerProcess.start(kind, name, run, config, output, o.workerJvmOptions(), o.records(), o.warmupRecords(), o.passes(), dir);
     }
 
-    /** After a worker's measured passes: its latency phases at fractions of its median rate (or at given rates), its figures. */
+    /**
+     * After a worker's measured passes: its latency phases at fractions of its sustained (or backlog) rate, or at given
+     * rates, and its figures.
+     */
     private static Run latencyAndFinish(LocalStack stack, BenchWorkerProcess w, Options o, List<byte[]> pool, long self, String label,
                                         PrintStream log) throws IOException {
         List<BenchWorkerProcess.MeasuredPass> passes = w.passes();
@@ -286,27 +308,26 @@ public final class DetectorThroughputBenchmark {
                 .get(passes.size() / 2);
         Pass whole = median.whole();
         Pass steady = median.steady();
-        double rate = whole.rate();
-        // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
-        List<LatencyPhase> phases = o.latencyRates().isEmpty()
-                ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_max", rate * f)).toList()
-                : o.latencyRates().stream().map(r -> new LatencyPhase(String.format(java.util.Locale.ROOT, "%.0f_per_second", r), r)).toList();
         Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
+        double sustained = Double.NaN;
         if (o.latencySeconds() > 0) {
-            LongSupplier count = w.startLatencyApplication(); // it reads the backlog first; the probe waits for that
-            long backlog = o.records(); // the pre-loaded topic only ever holds these; each phase adds what it sent
-            for (LatencyPhase phase : phases.stream().sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
-                double app0 = ProcessStats.cpuSeconds(w.pid());
-                double self0 = ProcessStats.cpuSeconds(self);
-                long t0 = System.nanoTime();
-                Path trace = o.latencyTrace() == null ? null
-                        : Files.createDirectories(o.latencyTrace()).resolve("run" + w.run() + "-" + w.name().replace(' ', '-') + "-" + phase.name() + ".csv");
-                LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), liveTopic(w.run()), w.output(), pool, phase.rate(), o.latencySeconds(),
-                        count, backlog, trace);
-                double wall = (System.nanoTime() - t0) / 1e9;
-                latency.put(phase.name(), l.withCpu((ProcessStats.cpuSeconds(w.pid()) - app0) / wall,
-                        (ProcessStats.cpuSeconds(self) - self0) / wall));
-                backlog += l.sent();
+            LatencyRun phases = new LatencyRun(stack, w, o, pool, self, w.startLatencyApplication()); // it reads the backlog first
+            double basis = whole.rate();
+            String basisName = "max";
+            if (o.latencyRates().isEmpty() && o.latencyBasis() == LatencyBasis.SUSTAINED) {
+                sustained = sustainedRate(phases, whole.rate(), latency, label, w.name(), log);
+                basis = sustained;
+                basisName = "sustained";
+            }
+            double b = basis;
+            String n = basisName;
+            List<LatencyPhase> measured = o.latencyRates().isEmpty()
+                    ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_" + n, b * f)).toList()
+                    : o.latencyRates().stream().map(r -> new LatencyPhase(String.format(java.util.Locale.ROOT, "%.0f_per_second", r), r)).toList();
+            // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
+            for (LatencyPhase phase : measured.stream().filter(p -> p.rate() > 0).sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
+                LatencyProbe.Result l = phases.run(phase);
+                latency.put(phase.name(), l);
                 if (!l.caughtUp()) {
                     break;
                 }
@@ -320,7 +341,72 @@ public final class DetectorThroughputBenchmark {
         latency.forEach((phase, l) -> log.printf("%-22s %-16s %,12.0f %10s %10s %7s %12s %10s %10s %9s %9.0f %9.0f   (CPU cores: app %.2f, broker + load %.2f)%s%n",
                 "", "  at " + phase.replace('_', ' '), l.achievedRate(), "", "", "", "", "", "", "", l.p50(), l.p99(), l.appCores(), l.brokerCores(),
                 l.caughtUp() ? "" : "  OVERLOADED: had not caught up 30 s after the input stopped"));
-        return new Run(whole, steady, passRates, rss, latency);
+        return new Run(whole, steady, passRates, rss, sustained, latency);
+    }
+
+    /**
+     * The highest live input rate the application keeps up with on this machine, with the load generator and the broker
+     * beside it: a bisection over fractions of its backlog rate, each step a latency phase that counts as kept up if
+     * everything sent was processed within {@value #KEPT_UP_DRAIN_MS} ms of the input stopping and the generator sent at
+     * the rate asked. Reading a backlog, nothing else runs; under live input the generator's and the broker's work takes
+     * cores from the application, so half of the backlog rate can be more than it sustains. NaN if it kept up with none.
+     */
+    private static double sustainedRate(LatencyRun phases, double backlogRate, Map<String, LatencyProbe.Result> latency, String label,
+                                        String name, PrintStream log) throws IOException {
+        double keptUp = 0;
+        double notKeptUp = 1;
+        for (int step = 0; step < SEARCH_STEPS; step++) {
+            double fraction = (keptUp + notKeptUp) / 2;
+            double rate = backlogRate * fraction;
+            LatencyProbe.Result l = phases.run(new LatencyPhase("search" + (step + 1), rate));
+            latency.put("search" + (step + 1), l);
+            boolean kept = l.caughtUp() && l.drainMillis() <= KEPT_UP_DRAIN_MS && l.achievedRate() >= 0.97 * rate;
+            log.printf("%-22s %-16s search %d: %,.0f records/s (%.3f of the backlog rate): %s%n", label, name, step + 1, l.achievedRate(),
+                    fraction, kept ? String.format("kept up (drained %.0f ms after the input stopped)", l.drainMillis())
+                            : l.achievedRate() < 0.97 * rate ? "the load generator could not send that fast"
+                            : l.caughtUp() ? String.format("fell behind (drained %.0f ms after the input stopped)", l.drainMillis())
+                            : "fell behind (not caught up 30 s after the input stopped)");
+            if (kept) {
+                keptUp = fraction;
+            } else {
+                notKeptUp = fraction;
+            }
+        }
+        return keptUp == 0 ? Double.NaN : backlogRate * keptUp;
+    }
+
+    /** The latency phases of one application, one after another, each adding what it sent to the backlog the next awaits. */
+    private static final class LatencyRun {
+        private final LocalStack stack;
+        private final BenchWorkerProcess w;
+        private final Options o;
+        private final List<byte[]> pool;
+        private final long self;
+        private final LongSupplier processed;
+        private long backlog;
+
+        LatencyRun(LocalStack stack, BenchWorkerProcess w, Options o, List<byte[]> pool, long self, LongSupplier processed) {
+            this.stack = stack;
+            this.w = w;
+            this.o = o;
+            this.pool = pool;
+            this.self = self;
+            this.processed = processed;
+            this.backlog = o.records(); // the pre-loaded topic only ever holds these
+        }
+
+        LatencyProbe.Result run(LatencyPhase phase) throws IOException {
+            double app0 = ProcessStats.cpuSeconds(w.pid());
+            double self0 = ProcessStats.cpuSeconds(self);
+            long t0 = System.nanoTime();
+            Path trace = o.latencyTrace() == null ? null
+                    : Files.createDirectories(o.latencyTrace()).resolve("run" + w.run() + "-" + w.name().replace(' ', '-') + "-" + phase.name() + ".csv");
+            LatencyProbe.Result l = LatencyProbe.run(stack.clientConfig(), liveTopic(w.run()), w.output(), pool, phase.rate(), o.latencySeconds(),
+                    processed, backlog, trace);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            backlog += l.sent();
+            return l.withCpu((ProcessStats.cpuSeconds(w.pid()) - app0) / wall, (ProcessStats.cpuSeconds(self) - self0) / wall);
+        }
     }
 
     /** Produces the records; returns which ones the model flags (by sequence number) and keeps the first ones' bytes. */

@@ -45,13 +45,15 @@ final class LatencyProbe {
             ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
 
     /**
-     * Percentiles in milliseconds over {@code samples} output records; {@code achievedRate} is what was sent; CPU cores
-     * in use meanwhile by the application and by the broker's process (which also runs this probe).
+     * Percentiles in milliseconds over {@code samples} output records; {@code achievedRate} is what was sent;
+     * {@code drainMillis} how long after the last record was sent the application had processed everything (NaN if it
+     * had not within 30 s, or without a count of processed records); CPU cores in use meanwhile by the application and
+     * by the broker's process (which also runs this probe).
      */
-    record Result(double p50, double p99, double max, int samples, double achievedRate, long sent, boolean caughtUp, double appCores,
-                  double brokerCores) {
+    record Result(double p50, double p99, double max, int samples, double achievedRate, long sent, boolean caughtUp, double drainMillis,
+                  double appCores, double brokerCores) {
         Result withCpu(double app, double broker) {
-            return new Result(p50, p99, max, samples, achievedRate, sent, caughtUp, app, broker);
+            return new Result(p50, p99, max, samples, achievedRate, sent, caughtUp, drainMillis, app, broker);
         }
     }
 
@@ -70,7 +72,7 @@ final class LatencyProbe {
     static Result run(Map<String, Object> client, String input, String output, List<byte[]> pool, double rate, double seconds,
                       LongSupplier processed, long backlog, Path trace) throws IOException {
         if (processed != null && !await(() -> processed.getAsLong() >= backlog, 300_000)) {
-            return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, false, Double.NaN, Double.NaN);
+            return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, false, Double.NaN, Double.NaN, Double.NaN);
         }
         Map<String, Object> consumerConfig = new HashMap<>(client);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -97,6 +99,7 @@ final class LatencyProbe {
             AtomicLong sent = new AtomicLong();
             AtomicLong sendNanos = new AtomicLong();
             AtomicLong warmUpEnd = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong sendEnd = new AtomicLong();
             // With a trace: the longest wait for the broker's acknowledgement of a record sent in each 100 ms.
             AtomicLongArray ackMax = new AtomicLongArray(trace == null ? 0 : (int) (seconds * 10) + 600);
             long ackBase = System.currentTimeMillis();
@@ -123,6 +126,7 @@ final class LatencyProbe {
                 }
                 producer.flush();
                 sendNanos.set(System.nanoTime() - start); // longer than planned when this thread could not keep up
+                sendEnd.set(System.currentTimeMillis());
                 sent.set(n);
             }, "latency-sender");
             sender.start();
@@ -130,6 +134,7 @@ final class LatencyProbe {
             // An application that has not caught up 30 s after the input stopped is overloaded at this rate.
             long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 30_000;
             boolean caughtUp = false;
+            long caughtUpAt = -1;
             while (System.currentTimeMillis() < deadline) {
                 var records = consumer.poll(Duration.ofMillis(20));
                 long now = System.currentTimeMillis();
@@ -151,6 +156,9 @@ final class LatencyProbe {
                     }
                 }
                 caughtUp = !sender.isAlive() && (processed == null || processed.getAsLong() >= backlog + sent.get());
+                if (caughtUp && caughtUpAt < 0) {
+                    caughtUpAt = now;
+                }
                 if (!caughtUp || !records.isEmpty()) {
                     quietSince = now;
                 } else if (now - quietSince > 1000) {
@@ -175,7 +183,8 @@ final class LatencyProbe {
             long[] sorted = Arrays.copyOf(latencies, samples);
             Arrays.sort(sorted);
             return new Result(percentile(sorted, 0.50), percentile(sorted, 0.99), samples == 0 ? Double.NaN : sorted[samples - 1], samples,
-                    sent.get() / Math.max(seconds, sendNanos.get() / 1e9), sent.get(), caughtUp, Double.NaN, Double.NaN);
+                    sent.get() / Math.max(seconds, sendNanos.get() / 1e9), sent.get(), caughtUp,
+                    processed == null || caughtUpAt < 0 ? Double.NaN : Math.max(0, caughtUpAt - sendEnd.get()), Double.NaN, Double.NaN);
         }
     }
 

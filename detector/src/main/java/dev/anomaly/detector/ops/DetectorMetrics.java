@@ -49,8 +49,11 @@ public final class DetectorMetrics {
         return registry;
     }
 
-    public void recordIn() {
-        recordsIn.increment();
+    /** {@code n} more input records received (counted by the caller and added in bulk: a shared counter per record is contended). */
+    public void recordsIn(long n) {
+        if (n > 0) {
+            recordsIn.increment(n);
+        }
     }
 
     public void scored(int n) {

@@ -81,6 +81,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private List<PendingRecord> buffer = new ArrayList<>();
     private long oldestBufferedAt;
     private long lastArrival;
+    /** Records received since the last time they were added to the shared meter (at each hand-over, flush and tick). */
+    private long arrivedUncounted;
     /** Results of full batches being scored on the scoring executor, oldest first; routed in this order, on the stream thread. */
     private final Deque<CompletableFuture<Outcome>> inFlight = new ArrayDeque<>();
 
@@ -135,6 +137,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         // Ticks at the linger, but at least every 100 ms: full batches scored elsewhere are routed at a tick once input stops.
         long tick = Math.max(1, Math.min(linger.toMillis(), MAX_TICK_MS));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> {
+            countArrivals();
             routeScored(false); // results of full batches when no more input comes to pick them up
             if (!buffer.isEmpty() && now - oldestBufferedAt >= linger.toMillis()) {
                 if (scoring != null && now - lastArrival < tick) {
@@ -148,7 +151,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        metrics.recordIn();
+        arrivedUncounted++;
         if (!inFlight.isEmpty()) {
             routeScored(false);
         }
@@ -176,6 +179,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Hands the buffer to the scoring executor; at most {@link #MAX_IN_FLIGHT} batches of this task wait there. */
     private void dispatch() {
+        countArrivals();
         List<PendingRecord> records = buffer;
         buffer = new ArrayList<>(batchSize);
         CompletableFuture<Outcome> result = new CompletableFuture<>();
@@ -190,6 +194,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         while (inFlight.size() > MAX_IN_FLIGHT) {
             routeHead();
         }
+    }
+
+    private void countArrivals() {
+        metrics.recordsIn(arrivedUncounted);
+        arrivedUncounted = 0;
     }
 
     /** Routes the results of scored batches in order: those already done, or (with {@code wait}) all of them. */
@@ -216,6 +225,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
      * each commit and when the linger has passed.
      */
     void flush() {
+        countArrivals();
         routeScored(true);
         if (!buffer.isEmpty()) {
             route(score(buffer));
