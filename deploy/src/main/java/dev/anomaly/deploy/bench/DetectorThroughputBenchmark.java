@@ -372,7 +372,10 @@ public final class DetectorThroughputBenchmark {
                 notKeptUp = fraction;
             }
         }
-        return keptUp == 0 ? Double.NaN : backlogRate * keptUp;
+        double sustained = keptUp == 0 ? Double.NaN : backlogRate * keptUp;
+        log.printf("%-22s %-16s sustained: %s%n", label, name, keptUp == 0 ? "kept up with none of the rates tried; no latency measured"
+                : String.format("%,.0f records/s (%.3f of the backlog rate)", sustained, keptUp));
+        return sustained;
     }
 
     /** The latency phases of one application, one after another, each adding what it sent to the backlog the next awaits. */
