@@ -312,17 +312,14 @@ public final class DetectorThroughputBenchmark {
         double sustained = Double.NaN;
         if (o.latencySeconds() > 0) {
             LatencyRun phases = new LatencyRun(stack, w, o, pool, self, w.startLatencyApplication()); // it reads the backlog first
-            double basis = whole.rate();
-            String basisName = "max";
-            if (o.latencyRates().isEmpty() && o.latencyBasis() == LatencyBasis.SUSTAINED) {
+            boolean search = o.latencyRates().isEmpty() && o.latencyBasis() == LatencyBasis.SUSTAINED;
+            if (search) {
                 sustained = sustainedRate(phases, whole.rate(), latency, label, w.name(), log);
-                basis = sustained;
-                basisName = "sustained";
             }
-            double b = basis;
-            String n = basisName;
+            double basis = search ? sustained : whole.rate();
+            String basisName = search ? "sustained" : "max";
             List<LatencyPhase> measured = o.latencyRates().isEmpty()
-                    ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_" + n, b * f)).toList()
+                    ? o.latencyFractions().stream().map(f -> new LatencyPhase(f + "_of_" + basisName, basis * f)).toList()
                     : o.latencyRates().stream().map(r -> new LatencyPhase(String.format(java.util.Locale.ROOT, "%.0f_per_second", r), r)).toList();
             // Lowest rate first: an overloaded phase leaves a backlog, and nothing after it would mean anything.
             for (LatencyPhase phase : measured.stream().filter(p -> p.rate() > 0).sorted(java.util.Comparator.comparingDouble(LatencyPhase::rate)).toList()) {
