@@ -67,7 +67,9 @@ public final class BenchDetectorCommand implements Callable<Integer> {
             + "(input timestamp, latency, input partition, and the alert's detectedAt; one line per output record), to see when the slow records were sent.")
     Path latencyTrace;
 
-    @Option(names = "--applications", split = ",", defaultValue = "passthrough,limit,detector", description = "Which applications to run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--applications", split = ",", defaultValue = "passthrough,limit,detector", description = "Which applications to run, of passthrough, limit, "
+            + "limit-model (the limit plus the model's call per batch on the stream thread: the most any design that runs the model can reach) "
+            + "and detector (default: ${DEFAULT-VALUE}).")
     List<String> applications;
 
     @Option(names = "--worker-jvm-options", split = " ", defaultValue = "-Xmx1g", description = "JVM options of each measured application (default: ${DEFAULT-VALUE}).")
@@ -91,6 +93,13 @@ public final class BenchDetectorCommand implements Callable<Integer> {
                 || latencyFractions.stream().anyMatch(f -> !(f > 0 && f <= 1)) || latencyRates.stream().anyMatch(r -> !(r > 0))) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--records must be at least 1000, --passes at least 1, --warmup-records within [0, --records], --features and --batch-sizes at least 1, --latency-fractions in (0, 1], --latency-rates positive");
+        }
+        List<String> known = List.of("passthrough", "limit", "limit-model", "detector");
+        for (String a : applications) {
+            if (!known.contains(a)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--applications: unknown application '" + a + "' (known: " + String.join(", ", known) + ")");
+            }
         }
         var options = new DetectorThroughputBenchmark.Options(records, warmup, passes, features, batchSizes, scoringThreads, guarantees, threads, latencySeconds,
                 latencyBasis, latencyFractions, latencyRates, latencyTrace, applications, workerJvmOptions, stackDir,

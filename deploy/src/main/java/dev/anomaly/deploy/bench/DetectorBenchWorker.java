@@ -4,6 +4,9 @@ import dev.anomaly.detector.app.DetectorApp;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.schemas.model.ScoringModel;
+import dev.anomaly.schemas.model.ScoringOptions;
 import dev.anomaly.schemas.serde.GenericAvroSerde;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.bench.ProcessStats;
@@ -32,7 +35,7 @@ import java.util.function.LongSupplier;
 
 /**
  * One measured Streams application of the detector benchmark, in its own JVM so that its CPU time and memory are its
- * own: the detector as shipped, or a reference topology (pass-through, no-op limit). It is driven over stdin/stdout:
+ * own: the detector as shipped, or a reference topology (pass-through, no-op limit, limit plus the model). It is driven over stdin/stdout:
  * whenever it waits for the benchmark it prints {@code READY}, and goes on at a {@code GO} line. Per measured pass
  * over the backlog it reports, one line each: {@code FIRST} when the first record is done, {@code HALF <records>
  * <seconds> <jit>} when half of {@code records} are, {@code DONE <records> <seconds> <jit>} when all are (seconds since
@@ -40,19 +43,22 @@ import java.util.function.LongSupplier;
  * {@code GO}, the application starts under the configured application id for the latency phases and the worker prints
  * {@code COUNT <n>} every 100 ms; it exits when its stdin closes.
  *
- * <p>Arguments: {@code passthrough|limit|detector <config.properties> <records> <warm-up records> <passes>}: with
+ * <p>Arguments: {@code passthrough|limit|limit-model|detector <config.properties> <records> <warm-up records> <passes>}: with
  * warm-up records, the application first runs under other application ids until it has done that many and the JIT is
  * quiet ({@link #warmUp}), before the first {@code READY}. Each measured pass is a fresh application (another
  * consumer group) reading the whole backlog in the same, JIT-warm JVM, closed after it; the benchmark interleaves the
  * passes of several workers. The properties are the Streams settings plus, for the detector, its {@code detector.*}
  * keys, and for a reference topology {@code bench.input} (comma-separated), {@code bench.output}, {@code
- * bench.features} and {@code bench.flagged} (a file of {@link BitSet#toByteArray()}).
+ * bench.features} and {@code bench.flagged} (a file of {@link BitSet#toByteArray()}), and for the limit with the model
+ * {@code bench.model} (the ONNX file) and {@code bench.batch} (rows per call).
  */
 public final class DetectorBenchWorker {
     private static final long SAMPLE_MS = 5;
     private static final int MAX_WARMUP_PASSES = Integer.getInteger("anomaly.bench.warmup.passes", 6);
     private static final double QUIET_JIT_SHARE = 0.05;
     private static final long MAX_WARMUP_SECONDS = Long.getLong("anomaly.bench.warmup.seconds", 150);
+
+    private static ScoringModel model;
 
     private DetectorBenchWorker() {
     }
@@ -63,7 +69,7 @@ public final class DetectorBenchWorker {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
-            System.err.println("usage: DetectorBenchWorker passthrough|limit|detector <config.properties> <records> <warm-up records> <passes>");
+            System.err.println("usage: DetectorBenchWorker passthrough|limit|limit-model|detector <config.properties> <records> <warm-up records> <passes>");
             System.exit(2);
         }
         String kind = args[0];
@@ -251,8 +257,26 @@ public final class DetectorBenchWorker {
                 yield ReferenceTopologies.noOpLimit(input, output, SyntheticReadings.spec(Integer.parseInt(raw.get("bench.features"))),
                         flagged, generic.deserializer(), alerts.serializer(), counter);
             }
-            default -> throw new IllegalArgumentException("Unknown kind " + kind + " (passthrough, limit or detector)");
+            case "limit-model" -> {
+                SpecificAvroSerde<Alert> alerts = new SpecificAvroSerde<>(Alert.class);
+                alerts.configure(client, false);
+                BitSet flagged = BitSet.valueOf(Files.readAllBytes(Path.of(raw.get("bench.flagged"))));
+                yield ReferenceTopologies.limitWithModel(input, output, SyntheticReadings.spec(Integer.parseInt(raw.get("bench.features"))),
+                        flagged, generic.deserializer(), alerts.serializer(), model(raw.get("bench.model")), Integer.parseInt(raw.get("bench.batch")), counter);
+            }
+            default -> throw new IllegalArgumentException("Unknown kind " + kind + " (passthrough, limit, limit-model or detector)");
         };
+    }
+
+    /**
+     * The model of the limit with the model, loaded once per worker JVM and shared by every pass's stream threads, as
+     * the detector shares its model between them (ONNX Runtime sessions are thread-safe).
+     */
+    private static synchronized ScoringModel model(String file) {
+        if (model == null) {
+            model = OnnxScoringModel.load(Path.of(file), ScoringOptions.cpu());
+        }
+        return model;
     }
 
     private static Properties streamsProperties(Map<String, String> raw) {

@@ -150,6 +150,18 @@ public final class DetectorThroughputBenchmark {
                             lim.put("bench.flagged", flaggedFile.toString());
                             workers.put("limit." + label, startWorker(stack, "limit", "limit", run, lim, limOut, o, dir, log, label));
                         }
+                        if (o.applications().contains("limit-model")) {
+                            Map<String, String> lim = new HashMap<>(base);
+                            String limOut = "bench" + (++run) + "-alerts";
+                            stack.createTopic(limOut, 1);
+                            lim.put("bench.output", limOut);
+                            lim.put("bench.features", Integer.toString(o.features()));
+                            lim.put("bench.flagged", flaggedFile.toString());
+                            lim.put("bench.model", modelFile.toString());
+                            int batch = o.batchSizes().stream().mapToInt(Integer::intValue).max().orElseThrow();
+                            lim.put("bench.batch", Integer.toString(batch));
+                            workers.put("limit_model." + label, startWorker(stack, "limit-model", "limit+model b" + batch, run, lim, limOut, o, dir, log, label));
+                        }
                         if (o.applications().contains("detector")) {
                             for (int batch : o.batchSizes()) {
                                 String prefix = "bench" + (++run);
@@ -193,6 +205,14 @@ public final class DetectorThroughputBenchmark {
                         }
                     }
                     Run limit = runs.get("limit." + label);
+                    Run limitModel = runs.get("limit_model." + label);
+                    if (limit != null && limitModel != null) {
+                        // The most any design that runs the model can reach against the limit on this machine.
+                        out.put("ratio." + label + ".limit_model_over_limit", ratio(limitModel, limit, Run::whole));
+                        out.put("ratio." + label + ".paired.limit_model_over_limit", pairedRatio(limitModel, limit));
+                        log.printf("%-22s limit+model / limit = %.2f (median of the per-round ratios %.2f)%n", label,
+                                ratio(limitModel, limit, Run::whole), pairedRatio(limitModel, limit));
+                    }
                     Run perRecord = runs.get("detector." + label + ".batch1");
                     Run best = runs.entrySet().stream()
                             .filter(e -> e.getKey().startsWith("detector." + label + ".batch") && e.getValue() != perRecord)
@@ -208,6 +228,12 @@ public final class DetectorThroughputBenchmark {
                     out.put("ratio." + label + ".detector_over_per_record", overPerRecord);
                     out.put("ratio." + label + ".paired.detector_over_limit", pairedOverLimit);
                     out.put("ratio." + label + ".paired.detector_over_per_record", pairedOverPerRecord);
+                    if (limitModel != null) {
+                        out.put("ratio." + label + ".detector_over_limit_model", ratio(best, limitModel, Run::whole));
+                        out.put("ratio." + label + ".paired.detector_over_limit_model", pairedRatio(best, limitModel));
+                        log.printf("%-22s best batched / limit+model = %.2f (per round %.2f)%n", label,
+                                ratio(best, limitModel, Run::whole), pairedRatio(best, limitModel));
+                    }
                     out.put("ratio." + label + ".steady.detector_over_limit", ratio(best, limit, Run::steady));
                     out.put("ratio." + label + ".steady.detector_over_per_record", ratio(best, perRecord, Run::steady));
                     log.printf("%-22s best batched (by median-pass rate) / limit = %.2f (median of the per-round ratios %.2f), "
@@ -449,15 +475,19 @@ public final class DetectorThroughputBenchmark {
     }
 
     private static byte[] model(int features) {
+        return model(features, 20_000, 20);
+    }
+
+    /** The default AE trained on {@code rows} anomaly-free synthetic readings. */
+    static byte[] model(int features, int rows, int epochs) {
         SyntheticReadings history = new SyntheticReadings(features, 0.0, 5);
-        int rows = 20_000;
         FeatureSpec spec = SyntheticReadings.spec(features);
         float[] values = new float[rows * features];
         for (int i = 0; i < rows; i++) {
             spec.extractInto(history.next(), values, i * features);
         }
         Dataset data = new Dataset(spec, values, rows, Optional.empty(), "bench history");
-        return TrainingJob.run(data, TrainingConfig.defaults(ModelKind.AE, features, rows).withEpochs(20), "bench", 1,
+        return TrainingJob.run(data, TrainingConfig.defaults(ModelKind.AE, features, rows).withEpochs(epochs), "bench", 1,
                 ProgressListener.NONE).onnx();
     }
 

@@ -3,16 +3,19 @@ package dev.anomaly.deploy.bench;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.features.FeatureSpec;
+import dev.anomaly.schemas.model.ScoringModel;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
@@ -68,21 +71,73 @@ final class ReferenceTopologies {
 
             @Override
             public void process(Record<byte[], byte[]> r) {
-                var meta = context.recordMetadata().orElseThrow();
                 spec.extractInto(in.deserialize(input, r.value()), row, 0);
-                long sequence = SyntheticReadings.sequence(r.key());
-                if (sequence >= 0 && flagged.get((int) sequence)) {
-                    Alert alert = Alert.newBuilder().setEventKey(new String(r.key())).setSourceTopic(meta.topic())
-                            .setSourcePartition(meta.partition()).setSourceOffset(meta.offset())
-                            .setEventTime(Instant.ofEpochMilli(r.timestamp())).setDetectedAt(Instant.now()).setModelId("limit")
-                            .setModelVersion(1).setModelKind(ModelKind.AE).setScore(row[0]).setThreshold(0).setTopFeatures(List.of())
-                            .build();
-                    context.forward(r.withValue(out.serialize(alerts, alert)));
-                }
+                forwardIfFlagged(context, r, flagged, row[0], out, alerts);
                 done.increment();
             }
         }, "in");
         t.addSink("alerts", alerts, new ByteArraySerializer(), new ByteArraySerializer(), "flag");
         return t;
+    }
+
+    /**
+     * "The limit plus the model": the limit's work and, on the same thread, one call of the model per {@code batch}
+     * feature rows — the same call the detector makes (score every row, explain those above the threshold). What any
+     * design that runs this model must spend at least: no buffer of records, no hand-over to another thread, no
+     * crash-safety (a partial batch is scored at the next 100 ms tick, and its records count as done only then). Its
+     * alerts are the limit's, so its output work is the limit's too.
+     */
+    static Topology limitWithModel(String[] inputs, String alerts, FeatureSpec spec, BitSet flagged, Deserializer<GenericRecord> in,
+                                   Serializer<Alert> out, ScoringModel model, int batch, LongAdder done) {
+        String input = inputs[0];
+        int width = spec.width();
+        double threshold = model.metadata().threshold();
+        Topology t = new Topology();
+        t.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), inputs);
+        t.addProcessor("flag-and-score", () -> new Processor<byte[], byte[], byte[], byte[]>() {
+            private ProcessorContext<byte[], byte[]> context;
+            private final float[] rows = new float[batch * width];
+            private int n;
+
+            @Override
+            public void init(ProcessorContext<byte[], byte[]> context) {
+                this.context = context;
+                context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, now -> score());
+            }
+
+            @Override
+            public void process(Record<byte[], byte[]> r) {
+                spec.extractInto(in.deserialize(input, r.value()), rows, n * width);
+                forwardIfFlagged(context, r, flagged, rows[n * width], out, alerts);
+                if (++n == batch) {
+                    score();
+                }
+            }
+
+            private void score() {
+                if (n > 0) {
+                    model.scoreExplainingAbove(rows, n, threshold);
+                    done.add(n);
+                    n = 0;
+                }
+            }
+        }, "in");
+        t.addSink("alerts", alerts, new ByteArraySerializer(), new ByteArraySerializer(), "flag-and-score");
+        return t;
+    }
+
+    /** The limit's stand-in for scoring: an alert for each record the model flags (by the sequence number in its key). */
+    private static void forwardIfFlagged(ProcessorContext<byte[], byte[]> context, Record<byte[], byte[]> r, BitSet flagged, float score,
+                                         Serializer<Alert> out, String alerts) {
+        long sequence = SyntheticReadings.sequence(r.key());
+        if (sequence >= 0 && flagged.get((int) sequence)) {
+            var meta = context.recordMetadata().orElseThrow();
+            Alert alert = Alert.newBuilder().setEventKey(new String(r.key())).setSourceTopic(meta.topic())
+                    .setSourcePartition(meta.partition()).setSourceOffset(meta.offset())
+                    .setEventTime(Instant.ofEpochMilli(r.timestamp())).setDetectedAt(Instant.now()).setModelId("limit")
+                    .setModelVersion(1).setModelKind(ModelKind.AE).setScore(score).setThreshold(0).setTopFeatures(List.of())
+                    .build();
+            context.forward(r.withValue(out.serialize(alerts, alert)));
+        }
     }
 }
