@@ -15,6 +15,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
@@ -85,10 +87,12 @@ final class ReferenceTopologies {
      * feature rows — the same call the detector makes (score every row, explain those above the threshold). What any
      * design that runs this model must spend at least: no buffer of records, no hand-over to another thread, no
      * crash-safety (a partial batch is scored at the next 100 ms tick, and its records count as done only then). Its
-     * alerts are the limit's, so its output work is the limit's too.
+     * alerts are the limit's, so its output work is the limit's too. {@code modelCpuNanos} adds up the CPU time of the
+     * calling threads inside the model's calls.
      */
     static Topology limitWithModel(String[] inputs, String alerts, FeatureSpec spec, BitSet flagged, Deserializer<GenericRecord> in,
-                                   Serializer<Alert> out, ScoringModel model, int batch, LongAdder done) {
+                                   Serializer<Alert> out, ScoringModel model, int batch, LongAdder done, LongAdder modelCpuNanos) {
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         String input = inputs[0];
         int width = spec.width();
         double threshold = model.metadata().threshold();
@@ -116,7 +120,9 @@ final class ReferenceTopologies {
 
             private void score() {
                 if (n > 0) {
+                    long before = cpu.getCurrentThreadCpuTime();
                     model.scoreExplainingAbove(rows, n, threshold);
+                    modelCpuNanos.add(cpu.getCurrentThreadCpuTime() - before);
                     done.add(n);
                     n = 0;
                 }

@@ -70,8 +70,9 @@ class ReferenceTopologiesTest {
         flagged.set(1);
         flagged.set(4);
         LongAdder done = new LongAdder();
+        LongAdder modelCpu = new LongAdder();
         Topology limitWithModel = ReferenceTopologies.limitWithModel(new String[]{IN}, OUT, SyntheticReadings.spec(F), flagged,
-                deserializer, alertSerializer, model, 4, done);
+                deserializer, alertSerializer, model, 4, done, modelCpu);
         try (TopologyTestDriver driver = new TopologyTestDriver(limitWithModel)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic(IN, new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(OUT, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -80,8 +81,10 @@ class ReferenceTopologiesTest {
                 in.pipeInput(SyntheticReadings.key(s), avro(readings.next()));
             }
             assertThat(done.sum()).as("a partial batch is not scored yet").isZero();
+            assertThat(modelCpu.sum()).isZero();
             in.pipeInput(SyntheticReadings.key(3), avro(readings.next()));
             assertThat(done.sum()).as("the full batch of 4 is scored").isEqualTo(4);
+            assertThat(modelCpu.sum()).as("CPU time in the model's call").isPositive();
             in.pipeInput(SyntheticReadings.key(4), avro(readings.next()));
             assertThat(done.sum()).isEqualTo(4);
             driver.advanceWallClockTime(Duration.ofMillis(100));
@@ -101,7 +104,7 @@ class ReferenceTopologiesTest {
         List<String> limit = run(ReferenceTopologies.noOpLimit(new String[]{IN}, OUT, SyntheticReadings.spec(F), flagged, deserializer,
                 alertSerializer, limitDone));
         List<String> withModel = run(ReferenceTopologies.limitWithModel(new String[]{IN}, OUT, SyntheticReadings.spec(F), flagged,
-                deserializer, alertSerializer, model, 3, modelDone));
+                deserializer, alertSerializer, model, 3, modelDone, new LongAdder()));
         assertThat(limit).containsExactly("0", "5", "6");
         assertThat(withModel).isEqualTo(limit);
         assertThat(limitDone.sum()).isEqualTo(10);
