@@ -86,7 +86,8 @@ final class ReferenceTopologies {
      * "The limit plus the model": the limit's work and, on the same thread, one call of the model per {@code batch}
      * feature rows — the same call the detector makes (score every row, explain those above the threshold). What any
      * design that runs this model must spend at least: no buffer of records, no hand-over to another thread, no
-     * crash-safety (a partial batch is scored at the next 100 ms tick, and its records count as done only then). Its
+     * crash-safety (a partial batch is scored at the next 100 ms tick or when the task closes, and its records count as done
+     * only then). Its
      * alerts are the limit's, so its output work is the limit's too. {@code modelCpuNanos} adds up the CPU time of the
      * calling threads inside the model's calls.
      */
@@ -116,6 +117,11 @@ final class ReferenceTopologies {
                 if (++n == batch) {
                     score();
                 }
+            }
+
+            @Override
+            public void close() {
+                score(); // a task moved to another thread in a rebalance: its records must still count as done
             }
 
             private void score() {

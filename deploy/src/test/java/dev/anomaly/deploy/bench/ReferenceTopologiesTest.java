@@ -94,6 +94,22 @@ class ReferenceTopologiesTest {
     }
 
     @Test
+    void shouldScoreAPartialBatchWhenItsTaskCloses() {
+        LongAdder done = new LongAdder();
+        Topology limitWithModel = ReferenceTopologies.limitWithModel(new String[]{IN}, OUT, SyntheticReadings.spec(F), new BitSet(),
+                deserializer, alertSerializer, model, 512, done, new LongAdder());
+        try (TopologyTestDriver driver = new TopologyTestDriver(limitWithModel)) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(IN, new ByteArraySerializer(), new ByteArraySerializer());
+            SyntheticReadings readings = new SyntheticReadings(F, 0.0, 3);
+            for (long s = 0; s < 2; s++) {
+                in.pipeInput(SyntheticReadings.key(s), avro(readings.next()));
+            }
+            assertThat(done.sum()).isZero();
+        }
+        assertThat(done.sum()).as("a task moved away in a rebalance still finishes its records").isEqualTo(2);
+    }
+
+    @Test
     void shouldForwardTheSameAlertsAsTheLimit() {
         BitSet flagged = new BitSet();
         flagged.set(0);
