@@ -68,7 +68,7 @@ public final class BenchDetectorCommand implements Callable<Integer> {
     Path latencyTrace;
 
     @Option(names = "--applications", split = ",", defaultValue = "passthrough,limit,detector", description = "Which applications to run, of passthrough, limit, "
-            + "limit-model (the limit plus the model's call per batch on the stream thread: the most any design that runs the model can reach) "
+            + "limit-model (the limit plus the model's call per batch on the stream thread: the least work any design that runs the model does) "
             + "and detector (default: ${DEFAULT-VALUE}).")
     List<String> applications;
 

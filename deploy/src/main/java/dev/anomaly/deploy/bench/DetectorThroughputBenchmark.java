@@ -207,7 +207,7 @@ public final class DetectorThroughputBenchmark {
                     Run limit = runs.get("limit." + label);
                     Run limitModel = runs.get("limit_model." + label);
                     if (limit != null && limitModel != null) {
-                        // The most any design that runs the model can reach against the limit on this machine.
+                        // The floor: the limit plus only the model's calls, the least work of any design that runs the model.
                         out.put("ratio." + label + ".limit_model_over_limit", ratio(limitModel, limit, Run::whole));
                         out.put("ratio." + label + ".paired.limit_model_over_limit", pairedRatio(limitModel, limit));
                         log.printf("%-22s limit+model / limit = %.2f (median of the per-round ratios %.2f)%n", label,
