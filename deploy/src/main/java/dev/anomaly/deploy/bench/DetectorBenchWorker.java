@@ -4,6 +4,7 @@ import dev.anomaly.detector.app.DetectorApp;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.schemas.model.OnnxScoringModel;
 import dev.anomaly.schemas.model.ScoringModel;
 import dev.anomaly.schemas.model.ScoringOptions;
@@ -258,19 +259,15 @@ public final class DetectorBenchWorker {
         String output = raw.get("bench.output");
         return switch (kind) {
             case "passthrough" -> ReferenceTopologies.passThrough(input, output, generic.deserializer(), generic.serializer(), counter);
-            case "limit" -> {
+            case "limit", "limit-model" -> {
                 SpecificAvroSerde<Alert> alerts = new SpecificAvroSerde<>(Alert.class);
                 alerts.configure(client, false);
                 BitSet flagged = BitSet.valueOf(Files.readAllBytes(Path.of(raw.get("bench.flagged"))));
-                yield ReferenceTopologies.noOpLimit(input, output, SyntheticReadings.spec(Integer.parseInt(raw.get("bench.features"))),
-                        flagged, generic.deserializer(), alerts.serializer(), counter);
-            }
-            case "limit-model" -> {
-                SpecificAvroSerde<Alert> alerts = new SpecificAvroSerde<>(Alert.class);
-                alerts.configure(client, false);
-                BitSet flagged = BitSet.valueOf(Files.readAllBytes(Path.of(raw.get("bench.flagged"))));
-                yield ReferenceTopologies.limitWithModel(input, output, SyntheticReadings.spec(Integer.parseInt(raw.get("bench.features"))),
-                        flagged, generic.deserializer(), alerts.serializer(), model(raw.get("bench.model")), Integer.parseInt(raw.get("bench.batch")), counter, MODEL_CPU_NANOS);
+                FeatureSpec spec = SyntheticReadings.spec(Integer.parseInt(raw.get("bench.features")));
+                yield kind.equals("limit")
+                        ? ReferenceTopologies.noOpLimit(input, output, spec, flagged, generic.deserializer(), alerts.serializer(), counter)
+                        : ReferenceTopologies.limitWithModel(input, output, spec, flagged, generic.deserializer(), alerts.serializer(),
+                                model(raw.get("bench.model")), Integer.parseInt(raw.get("bench.batch")), counter, MODEL_CPU_NANOS);
             }
             default -> throw new IllegalArgumentException("Unknown kind " + kind + " (passthrough, limit, limit-model or detector)");
         };

@@ -142,25 +142,16 @@ public final class DetectorThroughputBenchmark {
                             workers.put("passthrough." + label, startWorker(stack, "passthrough", "pass-through", run, pass, passOut, o, dir, log, label));
                         }
                         if (o.applications().contains("limit")) {
-                            Map<String, String> lim = new HashMap<>(base);
-                            String limOut = "bench" + (++run) + "-alerts";
-                            stack.createTopic(limOut, 1);
-                            lim.put("bench.output", limOut);
-                            lim.put("bench.features", Integer.toString(o.features()));
-                            lim.put("bench.flagged", flaggedFile.toString());
-                            workers.put("limit." + label, startWorker(stack, "limit", "limit", run, lim, limOut, o, dir, log, label));
+                            Map<String, String> lim = limitConfig(stack, base, ++run, o, flaggedFile);
+                            workers.put("limit." + label, startWorker(stack, "limit", "limit", run, lim, lim.get("bench.output"), o, dir, log, label));
                         }
                         if (o.applications().contains("limit-model")) {
-                            Map<String, String> lim = new HashMap<>(base);
-                            String limOut = "bench" + (++run) + "-alerts";
-                            stack.createTopic(limOut, 1);
-                            lim.put("bench.output", limOut);
-                            lim.put("bench.features", Integer.toString(o.features()));
-                            lim.put("bench.flagged", flaggedFile.toString());
+                            Map<String, String> lim = limitConfig(stack, base, ++run, o, flaggedFile);
                             lim.put("bench.model", modelFile.toString());
                             int batch = o.batchSizes().stream().mapToInt(Integer::intValue).max().orElseThrow();
                             lim.put("bench.batch", Integer.toString(batch));
-                            workers.put("limit_model." + label, startWorker(stack, "limit-model", "limit+model b" + batch, run, lim, limOut, o, dir, log, label));
+                            workers.put("limit_model." + label, startWorker(stack, "limit-model", "limit+model b" + batch, run, lim,
+                                    lim.get("bench.output"), o, dir, log, label));
                         }
                         if (o.applications().contains("detector")) {
                             for (int batch : o.batchSizes()) {
@@ -309,6 +300,17 @@ public final class DetectorThroughputBenchmark {
     /** The topic a run's latency phases write to, which its application reads besides the pre-loaded one. */
     private static String liveTopic(int run) {
         return "bench" + run + "-live";
+    }
+
+    /** The settings of the limit (and of the limit plus the model) of one run, whose alert topic it creates. */
+    private static Map<String, String> limitConfig(LocalStack stack, Map<String, String> base, int run, Options o, Path flaggedFile) {
+        Map<String, String> lim = new HashMap<>(base);
+        String alerts = "bench" + run + "-alerts";
+        stack.createTopic(alerts, 1);
+        lim.put("bench.output", alerts);
+        lim.put("bench.features", Integer.toString(o.features()));
+        lim.put("bench.flagged", flaggedFile.toString());
+        return lim;
     }
 
     /** Starts the worker of one application (returning once it has warmed up), with a live input topic of its own. */
