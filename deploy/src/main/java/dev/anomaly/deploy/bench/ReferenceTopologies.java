@@ -86,10 +86,9 @@ final class ReferenceTopologies {
      * "The limit plus the model": the limit's work and, on the same thread, one call of the model per {@code batch}
      * feature rows — the same call the detector makes (score every row, explain those above the threshold). What any
      * design that runs this model must spend at least: no buffer of records, no hand-over to another thread, no
-     * crash-safety (a partial batch is scored at the next 100 ms tick or when the task closes, and its records count as done
-     * only then). Its
-     * alerts are the limit's, so its output work is the limit's too. {@code modelCpuNanos} adds up the CPU time of the
-     * calling threads inside the model's calls.
+     * crash-safety (a partial batch is scored at the next 100 ms tick or when the task closes, and its records count as
+     * done only then). Its alerts are the limit's, so its output work is the limit's too. {@code modelCpuNanos} adds up
+     * the CPU time of the calling threads inside the model's calls.
      */
     static Topology limitWithModel(String[] inputs, String alerts, FeatureSpec spec, BitSet flagged, Deserializer<GenericRecord> in,
                                    Serializer<Alert> out, ScoringModel model, int batch, LongAdder done, LongAdder modelCpuNanos) {
