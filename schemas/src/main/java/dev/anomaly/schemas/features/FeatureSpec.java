@@ -297,7 +297,7 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         if (index < 0) {
             if (unknownCategories == UnknownCategoryPolicy.REJECT) {
                 throw new FeatureExtractionException(FeatureExtractionException.Reason.UNKNOWN_CATEGORY, f,
-                        "value '" + category + "' is not one of " + vocabulary);
+                        "value '" + abbreviate(category) + "' is not one of " + vocabulary);
             }
             index = vocabulary.size();
         }
@@ -306,6 +306,11 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
 
     private static FeatureExtractionException wrongType(Feature f, Object value, String expected) {
         return new FeatureExtractionException(FeatureExtractionException.Reason.WRONG_TYPE, f,
-                "expected " + expected + ", found " + value.getClass().getSimpleName() + " '" + value + "'");
+                "expected " + expected + ", found " + value.getClass().getSimpleName() + " '" + abbreviate(String.valueOf(value)) + "'");
+    }
+
+    /** Values quoted in messages are cut short: the message becomes a dead-letter header, the value may be megabytes. */
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "… (" + s.length() + " chars)";
     }
 }

@@ -17,9 +17,12 @@ import java.util.Optional;
  * @param retryBackoff first back-off between attempts; doubles each attempt
  * @param userInfo     {@code user:password} for HTTP basic auth, if any
  * @param tls          trust and key stores for HTTPS, if configured
+ * @param unknownIdCacheTime how long an id the registry says it does not have is answered from memory
+ * @param unknownIdCacheSize how many such ids are remembered (least recently asked forgotten first)
  */
 public record RegistryClientConfig(List<String> urls, Duration connectTimeout, Duration requestTimeout, int retries,
-                                   Duration retryBackoff, Optional<String> userInfo, Optional<TlsSettings> tls) {
+                                   Duration retryBackoff, Optional<String> userInfo, Optional<TlsSettings> tls,
+                                   Duration unknownIdCacheTime, int unknownIdCacheSize) {
 
     public static final String URL = "schema.registry.url";
     public static final String CONNECT_TIMEOUT_MS = "schema.registry.connect.timeout.ms";
@@ -29,6 +32,8 @@ public record RegistryClientConfig(List<String> urls, Duration connectTimeout, D
     public static final String CREDENTIALS_SOURCE = "basic.auth.credentials.source";
     public static final String USER_INFO = "basic.auth.user.info";
     public static final String SSL_PREFIX = "schema.registry.ssl.";
+    public static final String UNKNOWN_ID_CACHE_MS = "schema.registry.unknown.id.cache.ms";
+    public static final String UNKNOWN_ID_CACHE_SIZE = "schema.registry.unknown.id.cache.size";
 
     public RegistryClientConfig {
         if (urls.isEmpty()) {
@@ -74,7 +79,9 @@ public record RegistryClientConfig(List<String> urls, Duration connectTimeout, D
                 (int) nonNegativeLong(config, RETRIES, 3),
                 Duration.ofMillis(nonNegativeLong(config, RETRY_BACKOFF_MS, 200)),
                 userInfo,
-                TlsSettings.fromMap(config, SSL_PREFIX));
+                TlsSettings.fromMap(config, SSL_PREFIX),
+                Duration.ofMillis(nonNegativeLong(config, UNKNOWN_ID_CACHE_MS, 60_000)),
+                (int) Math.min(nonNegativeLong(config, UNKNOWN_ID_CACHE_SIZE, 10_000), 1_000_000));
     }
 
     static String string(Map<String, ?> config, String key, String fallback) {

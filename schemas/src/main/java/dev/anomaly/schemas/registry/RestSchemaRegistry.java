@@ -30,7 +30,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Client of the Confluent Schema Registry REST API (also served by Apicurio Registry under {@code /apis/ccompat/v7}).
  * Ids and id→schema lookups are cached forever (they are immutable); "latest" is never cached.
- * Connection errors and 5xx answers are retried with exponential back-off, failing over across configured URLs.
+ * Connection errors, 5xx, 408 and 429 answers are retried with exponential back-off, failing over across configured URLs.
+ *
+ * <p>An id the registry says it does not have is remembered for {@link RegistryClientConfig#unknownIdCacheTime()}
+ * (bounded), so a stream of records with a bad id costs one lookup per id, not one per record. Such a 404 is only
+ * believed while the registry still serves a schema it served before: a registry that restarted empty, or a replica
+ * that lost its data, answers 404 for everything, and that is an outage, not a verdict on the record.
  */
 public final class RestSchemaRegistry implements SchemaRegistry {
     private static final Logger log = LoggerFactory.getLogger(RestSchemaRegistry.class);
@@ -42,6 +47,13 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     private final Optional<String> authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    /** Ids answered 404, with the time (nanoTime) until which that answer stands; least recently asked dropped first. */
+    private final Map<Integer, Long> unknownIds;
+    /** An id this client has fetched from the registry, to check that a 404 comes from a registry that has its data. */
+    private volatile int knownId = -1;
+    /** When (nanoTime) the registry last proved it still serves {@link #knownId}. */
+    private volatile long knownIdConfirmedAt;
+    private static final long CONFIRM_VALID_NANOS = 1_000_000_000L;
 
     public RestSchemaRegistry(RegistryClientConfig config) {
         this.config = config;
@@ -52,6 +64,13 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         this.http = builder.build();
         this.authorization = config.userInfo().map(info ->
                 "Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8)));
+        int capacity = config.unknownIdCacheSize();
+        this.unknownIds = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+                return size() > capacity;
+            }
+        });
     }
 
     @Override
@@ -98,16 +117,72 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         return id;
     }
 
+    /**
+     * @throws SchemaNotFoundException    the registry does not have the id (possibly remembered from an earlier answer)
+     * @throws UnsupportedSchemaException the id is not an Avro schema, or the registry refused it with a 4xx about the id
+     * @throws SchemaRegistryException    the registry cannot answer now ({@link SchemaRegistryException#unavailable()})
+     */
     @Override
     public Schema schemaById(int id) {
         Schema cached = schemasById.get(id);
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = call("GET", "/schemas/ids/" + id, null, "fetch schema id " + id);
-        Schema schema = parse(answer.path("schema").asText(), "schema id " + id);
+        Long until = unknownIds.get(id);
+        if (until != null) {
+            if (until - System.nanoTime() > 0) {
+                throw new SchemaNotFoundException("schema id " + id + " is not in the registry (answer remembered for "
+                        + config.unknownIdCacheTime().toMillis() + " ms)");
+            }
+            unknownIds.remove(id);
+        }
+        JsonNode answer;
+        try {
+            answer = call("GET", "/schemas/ids/" + id, null, "fetch schema id " + id);
+        } catch (SchemaNotFoundException e) {
+            confirmRegistryHasItsData(id);
+            if (config.unknownIdCacheTime().toNanos() > 0) {
+                unknownIds.put(id, System.nanoTime() + config.unknownIdCacheTime().toNanos());
+            }
+            throw e;
+        } catch (SchemaRegistryException e) {
+            if (!e.unavailable() && e.status() / 100 == 4) {
+                throw new UnsupportedSchemaException(e.getMessage(), e.status());
+            }
+            throw e;
+        }
+        String type = answer.path("schemaType").asText("AVRO");
+        if (!"AVRO".equalsIgnoreCase(type)) {
+            throw new UnsupportedSchemaException("schema id " + id + " is a " + type + " schema, not Avro", 200);
+        }
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(answer.path("schema").asText());
+        } catch (RuntimeException e) {
+            throw new UnsupportedSchemaException("schema id " + id + " is not a valid Avro schema: " + e.getMessage(), 200);
+        }
         schemasById.putIfAbsent(id, schema);
+        knownId = id;
+        knownIdConfirmedAt = System.nanoTime();
         return schema;
+    }
+
+    /**
+     * Believes a 404 for {@code missing} only if the registry still serves an id it served before (checked at most
+     * once a second); otherwise the registry has lost its data or is not the one we talked to, and that is an outage.
+     */
+    private void confirmRegistryHasItsData(int missing) {
+        int known = knownId;
+        if (known < 0 || System.nanoTime() - knownIdConfirmedAt < CONFIRM_VALID_NANOS) {
+            return;
+        }
+        try {
+            call("GET", "/schemas/ids/" + known, null, "fetch schema id " + known);
+            knownIdConfirmedAt = System.nanoTime();
+        } catch (SchemaNotFoundException e) {
+            throw new SchemaRegistryException("Registry answers 404 for schema id " + missing + " but also for id " + known
+                    + ", which it served before: it has lost its schemas or is not the registry it was; treating it as unavailable", -1);
+        }
     }
 
     @Override
@@ -145,7 +220,7 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         try {
             return new Schema.Parser().parse(text);
         } catch (RuntimeException e) {
-            throw new SchemaRegistryException("Registry returned an unparseable Avro schema for " + what + ": " + e.getMessage(), 200, e);
+            throw new UnsupportedSchemaException("Registry returned an unparseable Avro schema for " + what + ": " + e.getMessage(), 200);
         }
     }
 
@@ -202,7 +277,7 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         String message = json.path("message").asText(response.body());
         int code = json.path("error_code").asInt(status);
         String text = "Cannot " + what + " at " + base + ": HTTP " + status + " (error " + code + ") " + message;
-        if (status >= 500) {
+        if (status >= 500 || status == 408 || status == 429) {
             throw new RetriableException(new SchemaRegistryException(text, status));
         }
         if (status == 404) {

@@ -17,15 +17,24 @@ public class WireFormatException extends SerializationException {
         TRUNCATED,
         /** The schema id is not known to the registry. */
         UNKNOWN_SCHEMA_ID,
+        /**
+         * The id names a schema this serde cannot read: not Avro (Protobuf, JSON Schema), not parseable, beyond the
+         * decode limits, or the registry refused the lookup with a 4xx that is about the id rather than about us.
+         */
+        UNSUPPORTED_SCHEMA,
         /** The writer schema cannot be resolved to the reader schema. */
         INCOMPATIBLE_SCHEMA,
         /** The payload is not valid Avro for its writer schema. */
         BAD_PAYLOAD,
-        /** The registry could not be reached: not the record's fault, retry later. */
+        /**
+         * The registry could not be reached, answered 5xx, refused our credentials or asked us to slow down: not the
+         * record's fault, retry later.
+         */
         REGISTRY_UNAVAILABLE
     }
 
     private final Reason reason;
+    private final String detail;
 
     public WireFormatException(Reason reason, String topic, String detail) {
         this(reason, topic, detail, null);
@@ -34,6 +43,12 @@ public class WireFormatException extends SerializationException {
     public WireFormatException(Reason reason, String topic, String detail, Throwable cause) {
         super("Cannot deserialize record from topic '" + topic + "': " + reason + ": " + detail, cause);
         this.reason = reason;
+        this.detail = detail;
+    }
+
+    /** What was wrong, without the topic and reason prefix. */
+    public String detail() {
+        return detail;
     }
 
     public Reason reason() {
