@@ -49,6 +49,10 @@ public final class AnomalyCli implements Runnable {
             cmd.getErr().println(name + ": bad model: " + e.getMessage());
             return ExitCodes.BAD_MODEL;
         }
+        if (e instanceof dev.anomaly.detector.app.StartupException) {
+            cmd.getErr().println(name + ": cannot start: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         if (e instanceof IllegalArgumentException) {
             cmd.getErr().println(name + ": " + e.getMessage());
             cmd.getErr().println("Run 'anomaly " + name + " --help' for the options.");

@@ -2,28 +2,33 @@ package dev.anomaly.detector.app;
 
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.ops.DetectorMetrics;
+import dev.anomaly.detector.ops.HealthState;
 import dev.anomaly.detector.ops.HttpEndpoints;
+import dev.anomaly.detector.scoring.InputSchemas;
+import dev.anomaly.detector.scoring.ModelAdmission;
 import dev.anomaly.detector.scoring.ModelHolder;
-import dev.anomaly.detector.scoring.ReleaseValidator;
 import dev.anomaly.detector.topology.BatchObserver;
+import dev.anomaly.detector.topology.DeadLetterLimit;
 import dev.anomaly.detector.topology.DetectorTopology;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
+import dev.anomaly.schemas.model.ModelException;
+import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.schemas.registry.SchemaNotFoundException;
 import dev.anomaly.schemas.registry.SchemaRegistries;
 import dev.anomaly.schemas.registry.SchemaRegistry;
+import dev.anomaly.schemas.registry.SchemaRegistryException;
 import dev.anomaly.schemas.serde.AvroSerdes;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
-import dev.anomaly.schemas.serde.WireFormatException;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,43 +36,66 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Runs the detector: loads and validates the model (file and/or models topic), builds the topology, starts Kafka
- * Streams, the model-release watcher and the HTTP endpoints. The topology says what; this class owns how.
+ * Runs the detector. Start-up, in order: the HTTP endpoints (live, not ready), the broker (waited for), the topics
+ * (checked, or created when allowed), the dead-letter size limit, the model (from the file and/or the models topic,
+ * through {@link ModelAdmission}), and Kafka Streams — started only once a model serves, so that no record is read
+ * before something can score it. A probe keeps health current (broker, registry, stalled threads) and re-checks a model
+ * that waits for the input schema. The topology says what; this class owns how.
  */
 public final class DetectorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DetectorApp.class);
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
 
     private final DetectorConfig config;
-    private final KafkaStreams streams;
-    private final ModelHolder models;
-    private final ModelReleaseWatcher watcher;
     private final HttpEndpoints http;
+    private final HealthState health;
     private final DetectorMetrics metrics;
-    private final java.util.concurrent.CountDownLatch terminated;
-    private final ExecutorService scoring;
+    private final KafkaChecks checks;
+    private final SchemaRegistry registry;
+    private final ModelHolder models;
+    private final ModelAdmission admission;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean streamsStarted = new AtomicBoolean();
+    private final ScheduledExecutorService probe;
+    private ModelReleaseWatcher watcher;
+    private KafkaStreams streams;
+    private ExecutorService scoring;
+    private volatile boolean closed;
 
-    private DetectorApp(DetectorConfig config, KafkaStreams streams, ModelHolder models, ModelReleaseWatcher watcher,
-                        HttpEndpoints http, DetectorMetrics metrics, java.util.concurrent.CountDownLatch terminated,
-                        ExecutorService scoring) {
-        this.terminated = terminated;
-        this.scoring = scoring;
+    private DetectorApp(DetectorConfig config, HttpEndpoints http, HealthState health, DetectorMetrics metrics, KafkaChecks checks,
+                        SchemaRegistry registry, ModelHolder models, ModelAdmission admission) {
         this.config = config;
-        this.streams = streams;
-        this.models = models;
-        this.watcher = watcher;
         this.http = http;
+        this.health = health;
         this.metrics = metrics;
+        this.checks = checks;
+        this.registry = registry;
+        this.models = models;
+        this.admission = admission;
+        this.probe = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "anomaly-health-probe");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Starts everything; fails fast (before any client starts processing) on bad configuration or no usable model. */
+    /** Starts everything; fails fast on bad configuration, missing topics or a bad model file. */
     public static DetectorApp start(DetectorConfig config, Supplier<BatchObserver> observers) throws IOException {
         return start(config, metrics -> observers);
     }
@@ -77,91 +105,185 @@ public final class DetectorApp implements AutoCloseable {
         return start(config, DetectCommand.observers(config));
     }
 
-    static DetectorApp start(DetectorConfig config, java.util.function.Function<DetectorMetrics, Supplier<BatchObserver>> observerFactory)
-            throws IOException {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        DetectorMetrics metrics = new DetectorMetrics(registry);
-        Supplier<BatchObserver> observers = observerFactory.apply(metrics);
-        ModelHolder models = new ModelHolder(m -> metrics.modelSwapped(m.version()));
-        SchemaRegistry schemaRegistry = SchemaRegistries.fromConfig(config.kafka());
-        Supplier<Optional<Schema>> inputSchema = () -> {
-            try {
-                return Optional.of(schemaRegistry.latest(config.inputTopics().get(0) + "-value").schema());
-            } catch (RuntimeException e) {
-                return Optional.empty(); // nothing registered yet: records will be checked one by one
-            }
-        };
-        if (config.modelPath().isPresent()) {
-            models.swap(ReleaseValidator.validate(Files.readAllBytes(config.modelPath().get()), inputSchema.get(), config.scoring()));
-            log.info("Loaded model {} from {}", models.metadata().map(m -> m.modelId() + " v" + m.version()).orElseThrow(), config.modelPath().get());
-        }
-        Supplier<String> modelId = () -> !config.modelId().isEmpty() ? config.modelId() : models.metadata().map(m -> m.modelId()).orElse("");
-        ModelReleaseWatcher watcher = new ModelReleaseWatcher(config.modelsTopic(), modelId, models, config.scoring(), inputSchema,
-                metrics, config.kafka());
+    static DetectorApp start(DetectorConfig config, Function<DetectorMetrics, Supplier<BatchObserver>> observerFactory) throws IOException {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        DetectorMetrics metrics = new DetectorMetrics(meters);
+        HealthState health = new HealthState(Clock.systemUTC(), config.guards().scoringTimeout(), config.guards().stallTimeout());
+        HttpEndpoints http;
         try {
-            watcher.start(Duration.ofSeconds(60));
-        } catch (RuntimeException e) {
-            watcher.close();
-            if (models.metadata().isEmpty()) {
-                throw new IllegalStateException("No model to serve: " + e.getMessage() + "; set " + DetectorConfig.MODEL_PATH, e);
+            http = new HttpEndpoints(config.httpHost(), config.httpPort(), meters, health::evaluate);
+        } catch (IOException e) {
+            throw new StartupException(e.getMessage() + " (" + DetectorConfig.HTTP_HOST + ", " + DetectorConfig.HTTP_PORT + ")", e);
+        }
+        AtomicReference<DetectorApp> self = new AtomicReference<>();
+        KafkaChecks checks = null;
+        DetectorApp app = null;
+        try {
+            checks = new KafkaChecks(config.kafka());
+            try {
+                checks.awaitBroker(health::broker);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("Interrupted while waiting for Kafka", e);
             }
-            log.warn("Not following model releases: {}", e.getMessage());
-            watcher = null;
-        }
-        if (models.metadata().isEmpty()) {
-            throw new IllegalStateException("No model to serve: set " + DetectorConfig.MODEL_PATH + " or publish a ModelRelease"
-                    + " for '" + config.modelId() + "' to " + config.modelsTopic());
-        }
+            Optional<String> modelsTopic = Optional.of(config.modelsTopic());
+            boolean followReleases = true;
+            try {
+                checks.ensureTopics(config.inputTopics(), config.outputTopics(), modelsTopic, config.createTopics());
+            } catch (StartupException e) {
+                // Without a models topic, a model file is enough: the detector then serves that file alone.
+                if (config.modelPath().isEmpty() || !e.getMessage().contains(config.modelsTopic())) {
+                    throw e;
+                }
+                checks.ensureTopics(config.inputTopics(), config.outputTopics(), Optional.empty(), config.createTopics());
+                log.warn("Models topic '{}' does not exist: serving {} without following releases", config.modelsTopic(), config.modelPath().get());
+                followReleases = false;
+            }
+            DeadLetterLimit deadLetterLimit = new DeadLetterLimit(checks.deadLetterMaxBytes(config.deadLetterTopic(),
+                    config.guards().deadLetterMaxBytes()));
 
+            ModelHolder models = new ModelHolder(new ModelHolder.Events() {
+                @Override
+                public void swapped(ModelMetadata serving) {
+                    metrics.modelSwapped(serving.version());
+                    health.model(serving.modelId() + " v" + serving.version(), true);
+                    DetectorApp a = self.get();
+                    if (a != null) {
+                        a.startStreams();
+                    }
+                }
+
+                @Override
+                public void reverted(ModelMetadata failed, ModelMetadata restored, String why) {
+                    metrics.modelReverted();
+                    metrics.modelSwapped(restored.version());
+                    health.model(restored.modelId() + " v" + restored.version() + " (v" + failed.version() + " reverted)", true);
+                }
+            }, config.guards().probationRecords());
+            SchemaRegistry schemaRegistry = SchemaRegistries.fromConfig(config.kafka());
+            ModelAdmission admission = new ModelAdmission(models, config.scoring(), config.batchSize(),
+                    () -> InputSchemas.lookup(schemaRegistry, config.inputTopics()), (source, why) -> metrics.modelRejected());
+            app = new DetectorApp(config, http, health, metrics, checks, schemaRegistry, models, admission);
+            if (config.modelPath().isPresent()) {
+                var path = config.modelPath().get();
+                ModelAdmission.Outcome outcome = admission.offer(Files.readAllBytes(path), "file " + path, null);
+                if (outcome.verdict() == ModelAdmission.Verdict.REJECTED) {
+                    throw new ModelException("Model file " + path + " rejected: " + outcome.message());
+                }
+            }
+            if (followReleases) {
+                Supplier<String> modelId = () -> !config.modelId().isEmpty() ? config.modelId()
+                        : models.metadata().map(ModelMetadata::modelId).or(() -> admission.waiting().map(ModelMetadata::modelId)).orElse("");
+                app.watcher = new ModelReleaseWatcher(config.modelsTopic(), modelId, models, admission, config.guards().modelMaxBytes(),
+                        metrics, health, config.kafka());
+                app.watcher.start(Duration.ofSeconds(60));
+            }
+            app.buildStreams(observerFactory.apply(metrics), deadLetterLimit, meters);
+            self.set(app);
+            app.probe.scheduleWithFixedDelay(self.get()::probe, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            if (models.metadata().isPresent()) {
+                app.startStreams();
+            } else {
+                health.phase(HealthState.Phase.WAITING_FOR_MODEL);
+                health.model(admission.waiting().map(m -> m.modelId() + " v" + m.version() + " waiting for the input schema")
+                        .orElse("none yet"), false);
+                log.warn("No model to serve yet: waiting (not ready) for {}", followReleases
+                        ? "a release on '" + config.modelsTopic() + "'" + (config.modelId().isEmpty() ? "" : " for '" + config.modelId() + "'")
+                        + (admission.waiting().isPresent() ? " or the input schema" : "")
+                        : "the input schema");
+            }
+            return app;
+        } catch (RuntimeException | IOException e) {
+            if (app != null) {
+                app.close();
+            } else {
+                http.close();
+                if (checks != null) {
+                    checks.close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void buildStreams(Supplier<BatchObserver> observers, DeadLetterLimit deadLetterLimit, PrometheusMeterRegistry meters) {
         Serde<GenericRecord> input = AvroSerdes.genericSerde(config.serdeClass(), config.kafka(), false);
         SpecificAvroSerde<Alert> alerts = new SpecificAvroSerde<>(Alert.class);
         alerts.configure(config.kafka(), false);
         SpecificAvroSerde<DriftEvent> drift = new SpecificAvroSerde<>(DriftEvent.class);
         drift.configure(config.kafka(), false);
         // A batch of one has nothing to overlap with: handing each record to another thread only adds a wait.
-        ExecutorService scoring = scoringThreads(config.batchSize() > 1 ? config.scoringThreads() : 0);
+        scoring = scoringThreads(config.batchSize() > 1 ? config.scoringThreads() : 0);
         Topology topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, input.deserializer(), alerts.serializer(),
-                drift.serializer(), metrics, observers, Clock.systemUTC(), scoring));
+                drift.serializer(), metrics, observers, Clock.systemUTC(), scoring, deadLetterLimit, health));
         log.info("Topology:\n{}", topology.describe());
 
         Properties props = new Properties();
         props.putAll(config.kafka());
-        KafkaStreams streams = new KafkaStreams(topology, props);
-        streams.setUncaughtExceptionHandler(e -> {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                if (root instanceof WireFormatException) {
-                    break;
-                }
-                root = root.getCause();
-            }
-            if (root instanceof WireFormatException w && w.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
-                log.warn("Schema registry unavailable; restarting the stream thread from the last commit: {}", w.getMessage());
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            }
-            log.error("Stream thread failed; shutting down the detector", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
+        props.put(DeadLetterProductionHandler.LIMIT, deadLetterLimit);
+        props.put(DeadLetterProductionHandler.TOPIC, config.deadLetterTopic());
+        streams = new KafkaStreams(topology, props);
+        streams.setUncaughtExceptionHandler(new StreamFailurePolicy(health, metrics::recordsRouted));
         streams.setStateListener((now, before) -> {
+            health.streamsState(now.name());
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                health.phase(now == KafkaStreams.State.ERROR ? HealthState.Phase.FAILED : HealthState.Phase.STOPPED);
                 terminated.countDown();
             }
         });
-        new KafkaStreamsMetrics(streams).bindTo(registry);
-        HttpEndpoints http = new HttpEndpoints(config.httpHost(), config.httpPort(), registry, () -> {
-            KafkaStreams.State s = streams.state();
-            boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
-            boolean ready = s == KafkaStreams.State.RUNNING && models.metadata().isPresent();
-            return new HttpEndpoints.Health(live, ready, "streams " + s + ", model "
-                    + models.metadata().map(m -> m.modelId() + " v" + m.version()).orElse("none"));
-        });
+        new KafkaStreamsMetrics(streams).bindTo(meters);
+    }
+
+    /** Starts Kafka Streams once: when the first model serves. */
+    private void startStreams() {
+        if (closed || streams == null || !streamsStarted.compareAndSet(false, true)) {
+            return;
+        }
+        health.phase(HealthState.Phase.RUNNING);
         streams.start();
         log.info("Detector {} started: inputs {}, alerts -> {}, dead letters -> {}, {} (batch {}, linger {} ms, scoring threads {}), http :{}",
                 config.applicationId(), config.inputTopics(), config.alertTopic(), config.deadLetterTopic(),
                 config.kafka().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG), config.batchSize(), config.linger().toMillis(),
                 config.batchSize() > 1 ? config.scoringThreads() : 0, http.port());
-        return new DetectorApp(config, streams, models, watcher, http, metrics, terminated, scoring);
+    }
+
+    /** Keeps health current and gives a model waiting for the input schema its check. Runs on the probe thread. */
+    private void probe() {
+        try {
+            health.broker(checks.brokerProblem(Duration.ofSeconds(3)));
+            health.registry(registryProblem());
+            admission.recheck().ifPresent(outcome -> {
+                if (outcome.verdict() == ModelAdmission.Verdict.REJECTED && models.metadata().isEmpty()) {
+                    health.model("none (" + outcome.message() + ")", false);
+                }
+            });
+            if (streamsStarted.get() && streams.state() == KafkaStreams.State.RUNNING) {
+                Set<String> busy = new HashSet<>();
+                for (ThreadMetadata t : streams.metadataForLocalThreads()) {
+                    if (!t.activeTasks().isEmpty()) {
+                        busy.add(t.threadName());
+                    }
+                }
+                health.threadsWithTasks(busy);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Health probe failed: {}", e.toString());
+        }
+    }
+
+    /** Null when the registry answers (even "not found"), else why it cannot be used now. */
+    private String registryProblem() {
+        try {
+            registry.latest(config.inputTopics().get(0) + "-value");
+            return null;
+        } catch (SchemaNotFoundException e) {
+            return null;
+        } catch (SchemaRegistryException e) {
+            return e.unavailable() ? e.getMessage() : null;
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
     }
 
     /** The scoring threads (daemons: a stuck ONNX call must not keep the JVM alive), or null to score on the stream threads. */
@@ -180,13 +302,13 @@ public final class DetectorApp implements AutoCloseable {
     /** Blocks until Kafka Streams has stopped (closed, or failed); true when it failed. */
     public boolean awaitTermination() throws InterruptedException {
         terminated.await();
-        return streams.state() == KafkaStreams.State.ERROR;
+        return streams != null && streams.state() == KafkaStreams.State.ERROR;
     }
 
-    /** Waits until Kafka Streams is RUNNING (tasks assigned and restored); false on timeout or failure. */
+    /** Waits until Kafka Streams is RUNNING (a model serves, tasks assigned and restored); false on timeout or failure. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
+        while (!streamsStarted.get() || streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline || terminated.getCount() == 0) {
                 return false;
             }
@@ -207,22 +329,38 @@ public final class DetectorApp implements AutoCloseable {
         return metrics;
     }
 
+    public HealthState.Health health() {
+        return health.evaluate();
+    }
+
     public int httpPort() {
         return http.port();
     }
 
-    /** Graceful stop: Streams commits and closes (within 30 s), then the watcher, the endpoints and the model. */
+    /** Graceful stop: Streams commits and closes (within 30 s), then the watcher, the probe, the endpoints and the model. */
     @Override
-    public void close() {
-        streams.close(Duration.ofSeconds(30));
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        probe.shutdownNow();
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
         if (scoring != null) {
             scoring.shutdown(); // Streams has routed every batch it committed; what is left was not committed
         }
         if (watcher != null) {
             watcher.close();
         }
+        health.phase(HealthState.Phase.STOPPED);
+        terminated.countDown();
         http.close();
+        admission.close();
         models.close();
+        checks.close();
+        registry.close();
         log.info("Detector {} stopped", config.applicationId());
     }
 }

@@ -1,14 +1,11 @@
 package dev.anomaly.detector.app;
 
 import dev.anomaly.detector.ops.DetectorMetrics;
+import dev.anomaly.detector.ops.HealthState;
+import dev.anomaly.detector.scoring.ModelAdmission;
 import dev.anomaly.detector.scoring.ModelHolder;
-import dev.anomaly.detector.scoring.ReleaseValidator;
 import dev.anomaly.schemas.avro.ModelRelease;
-import dev.anomaly.schemas.model.ModelException;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
-import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,16 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Follows the compacted models topic and swaps in each new release of the served model id that passes validation.
- * Reads the topic from the beginning without a consumer group (every detector instance needs every release).
- * A rejected release is logged and counted; the serving model stays.
+ * Follows the compacted models topic and offers each new release of the served model id to {@link ModelAdmission}.
+ * Reads the topic from the beginning without a consumer group (every detector instance needs every release). At start
+ * the releases already there are offered newest first until one serves (or waits for the input schema): a bad newest
+ * release does not hide a good older one. A rejected release is logged and counted; the serving model stays.
+ * The watcher beats {@link HealthState} at every poll; if it dies, the detector reports itself not live.
  */
 public final class ModelReleaseWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelReleaseWatcher.class);
@@ -37,22 +37,25 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     private final String topic;
     private final Supplier<String> modelId;
     private final ModelHolder holder;
-    private final ScoringOptions options;
-    private final Supplier<Optional<Schema>> inputSchema;
+    private final ModelAdmission admission;
+    private final int maxBytes;
     private final DetectorMetrics metrics;
+    private final HealthState health;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final SpecificAvroSerde<ModelRelease> serde;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean started;
 
-    public ModelReleaseWatcher(String topic, Supplier<String> modelId, ModelHolder holder, ScoringOptions options,
-                               Supplier<Optional<Schema>> inputSchema, DetectorMetrics metrics, Map<String, Object> clientConfig) {
+    public ModelReleaseWatcher(String topic, Supplier<String> modelId, ModelHolder holder, ModelAdmission admission, int maxBytes,
+                               DetectorMetrics metrics, HealthState health, Map<String, Object> clientConfig) {
         this.topic = topic;
         this.modelId = modelId;
         this.holder = holder;
-        this.options = options;
-        this.inputSchema = inputSchema;
+        this.admission = admission;
+        this.maxBytes = maxBytes;
         this.metrics = metrics;
+        this.health = health;
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -64,7 +67,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Reads every release present now (so the newest valid one serves from the start), then follows in the background. */
+    /** Reads every release present now and offers the newest that can serve, then follows in the background. */
     public void start(Duration timeout) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
         if (infos == null || infos.isEmpty()) {
@@ -75,78 +78,100 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
+        List<ModelRelease> present = new ArrayList<>();
         while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Timed out reading the models topic '" + topic + "'");
             }
-            handle(consumer.poll(Duration.ofMillis(200)));
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                ModelRelease release = read(r);
+                if (release != null) {
+                    present.add(release);
+                }
+            }
         }
+        present.sort(Comparator.comparingInt(ModelRelease::getVersion).reversed());
+        for (ModelRelease release : present) {
+            ModelAdmission.Outcome outcome = offer(release);
+            if (outcome != null && outcome.verdict() != ModelAdmission.Verdict.REJECTED) {
+                break; // the newest usable release: older ones are not needed
+            }
+        }
+        health.watcherStarted();
+        started = true;
         thread.start();
     }
 
     private void loop() {
+        String problem = null;
         try {
             while (running) {
-                handle(consumer.poll(Duration.ofMillis(500)));
+                health.watcherBeat();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    ModelRelease release = read(r);
+                    if (release != null) {
+                        offer(release);
+                    }
+                }
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            log.error("Model release watcher stopped: {}", e.toString(), e);
+        } catch (RuntimeException | Error e) {
+            problem = e.toString();
+            log.error("Model release watcher stopped: {}; the detector reports itself not live", e.toString(), e);
         } finally {
+            health.watcherStopped(running ? (problem == null ? "stopped" : problem) : null);
             consumer.close();
         }
     }
 
-    private void handle(Iterable<ConsumerRecord<byte[], byte[]>> records) {
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (r.value() == null) {
-                continue;
-            }
-            ModelRelease release;
-            try {
-                release = serde.deserializer().deserialize(topic, r.value());
-            } catch (RuntimeException e) {
-                metrics.modelRejected();
-                log.warn("Rejected unreadable model release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-                continue;
-            }
-            offer(release);
+    /** The release in a record, or null (counted and logged) when it cannot be read or is too large. */
+    private ModelRelease read(ConsumerRecord<byte[], byte[]> r) {
+        if (r.value() == null) {
+            return null;
+        }
+        if (r.value().length > maxBytes) {
+            rejected(r, "release of " + r.value().length + " bytes exceeds detector.models.max.bytes (" + maxBytes + ")");
+            return null;
+        }
+        try {
+            return serde.deserializer().deserialize(topic, r.value());
+        } catch (RuntimeException e) {
+            rejected(r, "unreadable: " + e.getMessage());
+            return null;
         }
     }
 
-    /** Validates a release and swaps it in when it is newer than the serving version. */
-    public boolean offer(ModelRelease release) {
+    private void rejected(ConsumerRecord<byte[], byte[]> r, String why) {
+        metrics.modelRejected();
+        log.warn("Rejected model release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
+    }
+
+    /**
+     * Offers a release for the served model id that is newer than the one serving and the one waiting; returns what
+     * became of it, or null when it was not for this detector or not newer.
+     */
+    public ModelAdmission.Outcome offer(ModelRelease release) {
         String wanted = modelId.get();
         if (!wanted.isEmpty() && !wanted.equals(release.getModelId())) {
-            return false;
+            return null;
         }
-        int serving = holder.metadata().map(m -> m.modelId().equals(release.getModelId()) ? m.version() : -1).orElse(-1);
-        if (release.getVersion() <= serving) {
-            return false;
+        int serving = holder.metadata().filter(m -> m.modelId().equals(release.getModelId())).map(m -> m.version()).orElse(-1);
+        int waiting = admission.waiting().filter(m -> m.modelId().equals(release.getModelId())).map(m -> m.version()).orElse(-1);
+        if (release.getVersion() <= Math.max(serving, waiting)) {
+            return null;
         }
-        try {
-            OnnxScoringModel model = ReleaseValidator.validate(release.getOnnx().array(), inputSchema.get(), options);
-            if (!model.metadata().modelId().equals(release.getModelId()) || model.metadata().version() != release.getVersion()) {
-                model.close();
-                throw new ModelException("release says " + release.getModelId() + " v" + release.getVersion()
-                        + " but the ONNX metadata says " + model.metadata().modelId() + " v" + model.metadata().version());
-            }
-            holder.swap(model);
-            log.info("Serving model {} v{} (reason {}), threshold {}", release.getModelId(), release.getVersion(), release.getReason(),
-                    model.metadata().threshold());
-            return true;
-        } catch (ModelException e) {
-            metrics.modelRejected();
-            log.warn("Rejected model release {} v{}: {}; still serving {}", release.getModelId(), release.getVersion(), e.getMessage(),
-                    holder.metadata().map(m -> m.modelId() + " v" + m.version()).orElse("nothing"));
-            return false;
-        }
+        String source = "release " + release.getModelId() + " v" + release.getVersion() + " (reason " + release.getReason() + ")";
+        return admission.offer(release.getOnnx().array(), source, new ModelAdmission.Expected(release.getModelId(), release.getVersion()));
     }
 
     @Override
     public void close() {
         running = false;
+        if (!started) {
+            consumer.close();
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(5_000);

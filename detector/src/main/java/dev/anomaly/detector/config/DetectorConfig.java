@@ -29,7 +29,7 @@ import java.util.Properties;
 public record DetectorConfig(List<String> inputTopics, String alertTopic, String deadLetterTopic, Optional<String> scoresTopic,
                              String modelsTopic, String modelId, Optional<Path> modelPath, int batchSize, Duration linger,
                              ScoringOptions scoring, int scoringThreads, int topFeatures, String httpHost, int httpPort, String serdeClass,
-                             DriftSettings drift, Map<String, Object> kafka) {
+                             DriftSettings drift, Guards guards, boolean createTopics, Map<String, Object> kafka) {
 
     public static final String INPUT_TOPICS = "detector.input.topics";
     public static final String ALERT_TOPIC = "detector.alert.topic";
@@ -47,6 +47,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public static final String HTTP_HOST = "detector.http.host";
     public static final String HTTP_PORT = "detector.http.port";
     public static final String SERDE_CLASS = "detector.serde.class";
+    public static final String CREATE_TOPICS = "detector.topics.create";
 
     /** Our keys with their defaults and one-line docs (printed by {@code anomaly detect --print-config}). */
     public static final Map<String, String[]> KEYS = keys();
@@ -70,6 +71,8 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         k.put(HTTP_HOST, new String[]{"0.0.0.0", "Address of the /metrics and /health endpoints."});
         k.put(HTTP_PORT, new String[]{"8080", "Port of the /metrics and /health endpoints (0: any free port)."});
         k.put(SERDE_CLASS, new String[]{AvroSerdes.DEFAULT_GENERIC_SERDE, "Serde<GenericRecord> for the input, by class name (e.g. Confluent's GenericAvroSerde)."});
+        k.put(CREATE_TOPICS, new String[]{"false", "Create missing output and models topics at start-up (broker defaults; models topic compacted) instead of refusing to start."});
+        Guards.KEYS.forEach(k::put);
         DriftSettings.KEYS.forEach(k::put);
         k.put(StreamsConfig.APPLICATION_ID_CONFIG, new String[]{"anomaly-detector", "Kafka Streams application id (consumer group, state directory)."});
         k.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, new String[]{StreamsConfig.EXACTLY_ONCE_V2, "exactly_once_v2 or at_least_once."});
@@ -161,7 +164,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 intIn(m, BATCH_SIZE, 1, 65_536), Duration.ofMillis(intIn(m, BATCH_LINGER_MS, 1, 60_000)), scoring,
                 optional(m, SCORING_THREADS).isPresent() ? intIn(m, SCORING_THREADS, 0, 64) : streamThreads(m),
                 intIn(m, TOP_FEATURES, 1, 100), get(m, HTTP_HOST), intIn(m, HTTP_PORT, 0, 65_535), get(m, SERDE_CLASS),
-                DriftSettings.fromMap(m), Map.copyOf(kafka));
+                DriftSettings.fromMap(m), Guards.fromMap(m), bool(m, CREATE_TOPICS), Map.copyOf(kafka));
     }
 
     /**
@@ -202,6 +205,24 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
             return d == null ? "" : d[0];
         }
         return v;
+    }
+
+    static boolean bool(Map<String, String> m, String key) {
+        String v = get(m, key).trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("Invalid '" + key + "': expected true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** Every topic the detector writes to. */
+    public List<String> outputTopics() {
+        List<String> out = new ArrayList<>(List.of(alertTopic, deadLetterTopic));
+        scoresTopic.ifPresent(out::add);
+        if (drift.enabled()) {
+            out.add(drift.topic());
+        }
+        return out;
     }
 
     private static Optional<String> optional(Map<String, String> m, String key) {

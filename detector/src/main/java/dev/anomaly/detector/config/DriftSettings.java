@@ -35,11 +35,7 @@ public record DriftSettings(boolean enabled, String topic, int windowRecords, Du
     }
 
     static DriftSettings fromMap(Map<String, String> m) {
-        String enabled = DetectorConfig.get(m, ENABLED);
-        if (!enabled.equals("true") && !enabled.equals("false")) {
-            throw new IllegalArgumentException("Invalid '" + ENABLED + "': expected true or false, got '" + enabled + "'");
-        }
-        return new DriftSettings(Boolean.parseBoolean(enabled), DetectorConfig.get(m, TOPIC),
+        return new DriftSettings(DetectorConfig.bool(m, ENABLED), DetectorConfig.get(m, TOPIC),
                 DetectorConfig.intIn(m, WINDOW_RECORDS, 100, 10_000_000),
                 Duration.ofMillis(DetectorConfig.intIn(m, WINDOW_MS, 0, Integer.MAX_VALUE)),
                 DetectorConfig.doubleIn(m, PSI_THRESHOLD, 0.0001, 100), DetectorConfig.doubleIn(m, KS_THRESHOLD, 0.0001, 1),

@@ -22,6 +22,7 @@ public final class DetectorMetrics {
     private final Timer endToEnd;
     private final Counter modelSwaps;
     private final Counter modelRejections;
+    private final Counter modelReverts;
     private final Counter driftEvents;
     private final AtomicLong modelVersion = new AtomicLong(-1);
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
@@ -41,6 +42,8 @@ public final class DetectorMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         modelSwaps = Counter.builder("anomaly.model.swaps").description("Model versions swapped in").register(registry);
         modelRejections = Counter.builder("anomaly.model.rejections").description("Model releases rejected").register(registry);
+        modelReverts = Counter.builder("anomaly.model.reverts").description("Models that failed on live data during probation and were replaced by the previous one")
+                .register(registry);
         driftEvents = Counter.builder("anomaly.drift.events").description("Drift events emitted").register(registry);
         registry.gauge("anomaly.model.version", modelVersion);
     }
@@ -87,6 +90,10 @@ public final class DetectorMetrics {
 
     public void modelRejected() {
         modelRejections.increment();
+    }
+
+    public void modelReverted() {
+        modelReverts.increment();
     }
 
     public void driftEvent() {

@@ -4,26 +4,63 @@ import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.schemas.model.ModelMetadata;
 import dev.anomaly.schemas.model.ScoreBatch;
 import dev.anomaly.schemas.model.ScoringModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 
 /**
  * The model being served, shared by all stream threads. Scoring runs under a read lock, so a swap waits for batches
- * in flight, replaces the model between batches, and only then closes the old one.
+ * in flight and replaces the model between batches.
+ *
+ * <p>A model that passed validation can still fail on live data. So the model it replaced is kept, not closed, until
+ * the new one has scored {@code probationRecords} records; if the new one throws or scores a non-finite value before
+ * that, it is retired for good and the previous one serves again (the batch is scored again with it). After probation,
+ * or when there is nothing to go back to, a failing batch is split in halves until the rows that fail are found:
+ * those rows are returned as faults (the caller dead-letters them) and every other row is scored.
  */
 public final class ModelHolder implements AutoCloseable {
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private volatile ScoringModel current;
-    private final Consumer<ModelMetadata> onSwap;
+    private static final Logger log = LoggerFactory.getLogger(ModelHolder.class);
+    /** Records a new model must score before the previous one is closed, by default. */
+    public static final long DEFAULT_PROBATION_RECORDS = 10_000;
 
-    public ModelHolder(Consumer<ModelMetadata> onSwap) {
-        this.onSwap = onSwap;
+    /** What the holder tells the rest of the detector (metrics, logs, readiness). */
+    public interface Events {
+        Events NONE = new Events() {
+        };
+
+        default void swapped(ModelMetadata serving) {
+        }
+
+        /** {@code failed} threw or scored non-finite values on live data; {@code restored} serves again. */
+        default void reverted(ModelMetadata failed, ModelMetadata restored, String why) {
+        }
+    }
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Events events;
+    private final long probationRecords;
+    private volatile ScoringModel current;
+    /** The model {@link #current} replaced, kept while {@link #current} is on probation; null otherwise. */
+    private ScoringModel previous;
+    private final AtomicLong probationLeft = new AtomicLong();
+    /** Models (id and version) that failed on live data: never served again by this process. */
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+
+    public ModelHolder(Events events, long probationRecords) {
+        this.events = events;
+        this.probationRecords = probationRecords;
     }
 
     public ModelHolder() {
-        this(m -> { });
+        this(Events.NONE, DEFAULT_PROBATION_RECORDS);
     }
 
     /** Metadata of the serving model, if any. */
@@ -32,20 +69,32 @@ public final class ModelHolder implements AutoCloseable {
         return m == null ? Optional.empty() : Optional.of(m.metadata());
     }
 
-    /** Installs {@code next}; the previous model is closed once no batch uses it. */
+    /** Whether this model version failed on live data here before (a release of it is not served again). */
+    public boolean hasFailed(String modelId, int version) {
+        return failed.contains(modelId + " v" + version);
+    }
+
+    /** Installs {@code next}; the model it replaces stays as the fallback until {@code next} has passed probation. */
     public void swap(ScoringModel next) {
-        ScoringModel old;
+        ScoringModel retired = null;
         lock.writeLock().lock();
         try {
-            old = current;
+            if (current == null || probationRecords <= 0) {
+                retired = current;
+            } else if (previous != null) {
+                retired = current; // still on probation itself: the fallback stays the last model that passed
+            } else {
+                previous = current;
+            }
             current = next;
+            probationLeft.set(probationRecords);
         } finally {
             lock.writeLock().unlock();
         }
-        if (old != null) {
-            old.close();
+        if (retired != null && retired != next) {
+            retired.close();
         }
-        onSwap.accept(next.metadata());
+        events.swapped(next.metadata());
     }
 
     /** Metadata of the serving model, read without waiting for a swap in progress. */
@@ -62,10 +111,23 @@ public final class ModelHolder implements AutoCloseable {
     }
 
     /**
-     * A batch result together with the model that produced it and the raw feature rows it scored. Only rows above the
-     * model's threshold (the alerts) carry expected values and contributions.
+     * A row the model could not score: it threw on the row alone ({@code SCORING_FAILED}) or gave it a non-finite
+     * score ({@code NOT_FINITE_SCORE}).
      */
-    public record Scored(ScoreBatch batch, ModelMetadata model, float[] features) {
+    public record RowFault(int row, String reason, String message) {
+        public static final String SCORING_FAILED = "SCORING_FAILED";
+        public static final String NOT_FINITE_SCORE = "NOT_FINITE_SCORE";
+    }
+
+    /**
+     * A batch result together with the model that produced it and the raw feature rows it scored. Only rows above the
+     * model's threshold (the alerts) carry expected values and contributions. Rows in {@code faults} have no usable
+     * score (NaN) and must not be read as scored.
+     */
+    public record Scored(ScoreBatch batch, ModelMetadata model, float[] features, List<RowFault> faults) {
+        public Scored(ScoreBatch batch, ModelMetadata model, float[] features) {
+            this(batch, model, features, List.of());
+        }
     }
 
     /**
@@ -73,37 +135,179 @@ public final class ModelHolder implements AutoCloseable {
      * under the same lock, so the rows always match the model that scores them.
      */
     public Scored score(RowExtractor extract) {
-        lock.readLock().lock();
-        try {
-            ScoringModel m = required();
-            Extracted rows = extract.extract(m.metadata());
-            return scoreWith(m, rows.values(), rows.rows());
-        } finally {
-            lock.readLock().unlock();
+        while (true) {
+            Attempt attempt;
+            lock.readLock().lock();
+            try {
+                ScoringModel m = required();
+                Extracted rows = extract.extract(m.metadata());
+                attempt = attempt(m, rows.values(), rows.rows());
+            } finally {
+                lock.readLock().unlock();
+            }
+            if (attempt.scored() != null) {
+                if (attempt.passed()) {
+                    passProbation(attempt.model());
+                }
+                return attempt.scored();
+            }
+            revert(attempt.model(), attempt.why());
         }
     }
 
     /**
      * Scores {@code rows} rows already extracted for {@code spec}, or returns null — without scoring — if the serving
-     * model reads other features (a model with another spec was swapped in since they were extracted).
+     * model reads other features (a model with another spec was swapped in, or back, since they were extracted).
      */
     public Scored scoreRows(FeatureSpec spec, float[] values, int rows) {
-        lock.readLock().lock();
-        try {
-            ScoringModel m = required();
-            if (!m.metadata().featureSpec().equals(spec)) {
-                return null;
+        while (true) {
+            Attempt attempt;
+            lock.readLock().lock();
+            try {
+                ScoringModel m = required();
+                if (!m.metadata().featureSpec().equals(spec)) {
+                    return null;
+                }
+                attempt = attempt(m, values, rows);
+            } finally {
+                lock.readLock().unlock();
             }
-            return scoreWith(m, values, rows);
-        } finally {
-            lock.readLock().unlock();
+            if (attempt.scored() != null) {
+                if (attempt.passed()) {
+                    passProbation(attempt.model());
+                }
+                return attempt.scored();
+            }
+            revert(attempt.model(), attempt.why());
         }
     }
 
-    private static Scored scoreWith(ScoringModel m, float[] values, int rows) {
-        ScoreBatch batch = rows == 0 ? new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0])
-                : m.scoreExplainingAbove(values, rows, m.metadata().threshold());
-        return new Scored(batch, m.metadata(), values);
+    /**
+     * Either a result, or a model on probation that failed (and why): then the caller reverts and tries again.
+     * {@code passed}: this batch completed the model's probation.
+     */
+    private record Attempt(Scored scored, ScoringModel model, String why, boolean passed) {
+        Attempt(Scored scored, ScoringModel model, String why) {
+            this(scored, model, why, false);
+        }
+    }
+
+    private Attempt attempt(ScoringModel m, float[] values, int rows) {
+        ModelMetadata meta = m.metadata();
+        if (rows == 0) {
+            return new Attempt(new Scored(new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0]), meta, values), null, null);
+        }
+        boolean onProbation = previous != null && probationLeft.get() > 0;
+        ScoreBatch batch;
+        try {
+            batch = m.scoreExplainingAbove(values, rows, meta.threshold());
+        } catch (RuntimeException e) {
+            if (onProbation) {
+                return new Attempt(null, m, "scoring a batch of " + rows + " threw " + e.getMessage());
+            }
+            return new Attempt(isolate(m, values, rows, e), null, null);
+        }
+        List<RowFault> faults = nonFinite(batch, 0, 0);
+        if (!faults.isEmpty() && onProbation) {
+            return new Attempt(null, m, faults.size() + " of " + rows + " rows scored non-finite (" + faults.get(0).message() + ")");
+        }
+        boolean passed = onProbation && probationLeft.addAndGet(-rows) <= 0;
+        return new Attempt(new Scored(batch, meta, values, faults), m, null, passed);
+    }
+
+    private static List<RowFault> nonFinite(ScoreBatch batch, int offset, int into) {
+        List<RowFault> faults = List.of();
+        for (int i = 0; i < batch.rows(); i++) {
+            float s = batch.score()[i];
+            if (!Float.isFinite(s)) {
+                if (faults.isEmpty()) {
+                    faults = new ArrayList<>();
+                }
+                faults.add(new RowFault(into + i, RowFault.NOT_FINITE_SCORE, "the model scored " + s));
+            }
+        }
+        return faults;
+    }
+
+    /** Scores a batch that threw as a whole, halving it until the failing rows are alone; they become faults. */
+    private static Scored isolate(ScoringModel m, float[] values, int rows, RuntimeException cause) {
+        int w = m.width();
+        float[] score = new float[rows];
+        Arrays.fill(score, Float.NaN);
+        float[] expected = new float[rows * w];
+        float[] contribution = new float[rows * w];
+        List<RowFault> faults = new ArrayList<>();
+        isolate(m, values, 0, rows, score, expected, contribution, faults, cause);
+        log.warn("Model {} v{} failed on a batch of {} rows ({}); {} row(s) could not be scored and go to the dead-letter topic",
+                m.metadata().modelId(), m.metadata().version(), rows, cause.getMessage(), faults.size());
+        faults.sort(java.util.Comparator.comparingInt(RowFault::row));
+        return new Scored(new ScoreBatch(rows, w, score, expected, contribution), m.metadata(), values, faults);
+    }
+
+    private static void isolate(ScoringModel m, float[] values, int from, int to, float[] score, float[] expected,
+                                float[] contribution, List<RowFault> faults, RuntimeException known) {
+        int w = m.width();
+        int n = to - from;
+        RuntimeException failure = known;
+        if (failure == null) {
+            try {
+                ScoreBatch part = m.scoreExplainingAbove(Arrays.copyOfRange(values, from * w, to * w), n, m.metadata().threshold());
+                System.arraycopy(part.score(), 0, score, from, n);
+                System.arraycopy(part.expected(), 0, expected, from * w, n * w);
+                System.arraycopy(part.contribution(), 0, contribution, from * w, n * w);
+                faults.addAll(nonFinite(part, 0, from));
+                return;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (n == 1) {
+            faults.add(new RowFault(from, RowFault.SCORING_FAILED, "the model failed on this row: " + failure.getMessage()));
+            return;
+        }
+        int mid = from + n / 2;
+        isolate(m, values, from, mid, score, expected, contribution, faults, null);
+        isolate(m, values, mid, to, score, expected, contribution, faults, null);
+    }
+
+    /** Probation over: the previous model will not be needed again. */
+    private void passProbation(ScoringModel proven) {
+        ScoringModel retired = null;
+        lock.writeLock().lock();
+        try {
+            if (current == proven && previous != null) {
+                retired = previous;
+                previous = null;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (retired != null) {
+            log.info("Model {} v{} passed probation; closed v{}", proven.metadata().modelId(), proven.metadata().version(),
+                    retired.metadata().version());
+            retired.close();
+        }
+    }
+
+    /** Puts the previous model back in place of {@code bad} (if nobody did already) and retires {@code bad} for good. */
+    private void revert(ScoringModel bad, String why) {
+        ScoringModel restored;
+        lock.writeLock().lock();
+        try {
+            if (current != bad || previous == null) {
+                return; // another thread reverted it, or a swap replaced it: score again with whatever serves now
+            }
+            restored = previous;
+            current = previous;
+            previous = null;
+            failed.add(bad.metadata().modelId() + " v" + bad.metadata().version());
+        } finally {
+            lock.writeLock().unlock();
+        }
+        log.warn("Model {} v{} failed on live data during probation ({}); reverted to v{}", bad.metadata().modelId(),
+                bad.metadata().version(), why, restored.metadata().version());
+        bad.close();
+        events.reverted(bad.metadata(), restored.metadata(), why);
     }
 
     /** Fills feature rows for a model. */
@@ -123,6 +327,10 @@ public final class ModelHolder implements AutoCloseable {
             if (current != null) {
                 current.close();
                 current = null;
+            }
+            if (previous != null) {
+                previous.close();
+                previous = null;
             }
         } finally {
             lock.writeLock().unlock();

@@ -2,6 +2,7 @@ package dev.anomaly.detector.topology;
 
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.ops.DetectorMetrics;
+import dev.anomaly.detector.scoring.BatchScoring;
 import dev.anomaly.detector.scoring.ModelHolder;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
@@ -25,28 +26,42 @@ public final class DetectorTopology {
     }
 
     /**
-     * What the topology needs from outside: the model, the serdes, the meters, the drift monitor per task, and where
-     * full batches are scored ({@code null}: on the stream threads).
+     * What the topology needs from outside: the model, the serdes, the meters, the drift monitor per task, where full
+     * batches are scored ({@code null}: on the stream threads), the dead-letter size limit and the health heartbeats.
      */
     public record Parts(ModelHolder models, Deserializer<GenericRecord> inputDeserializer, Serializer<Alert> alertSerializer,
                         Serializer<DriftEvent> driftSerializer, DetectorMetrics metrics, Supplier<BatchObserver> observers,
-                        Clock clock, Executor scoring) {
+                        Clock clock, Executor scoring, DeadLetterLimit deadLetterLimit, Heartbeats heartbeats) {
         /** Scoring on the stream threads. */
         public Parts(ModelHolder models, Deserializer<GenericRecord> inputDeserializer, Serializer<Alert> alertSerializer,
                      Serializer<DriftEvent> driftSerializer, DetectorMetrics metrics, Supplier<BatchObserver> observers, Clock clock) {
             this(models, inputDeserializer, alertSerializer, driftSerializer, metrics, observers, clock, null);
+        }
+
+        /** With the default dead-letter limit (Kafka's default max.request.size) and no heartbeats. */
+        public Parts(ModelHolder models, Deserializer<GenericRecord> inputDeserializer, Serializer<Alert> alertSerializer,
+                     Serializer<DriftEvent> driftSerializer, DetectorMetrics metrics, Supplier<BatchObserver> observers, Clock clock,
+                     Executor scoring) {
+            this(models, inputDeserializer, alertSerializer, driftSerializer, metrics, observers, clock, scoring,
+                    new DeadLetterLimit(1024 * 1024), Heartbeats.NONE);
         }
     }
 
     public static Topology build(DetectorConfig config, Parts parts) {
         TopologyNames names = new TopologyNames(config.alertTopic(), config.deadLetterTopic(), config.scoresTopic().orElse(null),
                 config.drift().enabled() ? config.drift().topic() : null);
+        BatchSettings batching = new BatchSettings(config.batchSize(), config.guards().batchMaxBytes(), config.linger(),
+                config.guards().scoringTimeout());
+        BatchScoring scoring = new BatchScoring(parts.models(), parts.inputDeserializer(),
+                alert -> parts.alertSerializer().serialize(names.alertTopic(), alert), names.scoresTopic() != null,
+                config.topFeatures(), parts.clock());
+        DeadLetterRecords deadLetters = new DeadLetterRecords(parts.deadLetterLimit(), parts.clock());
         Topology t = new Topology();
         t.addSource(TopologyNames.SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 config.inputTopics().toArray(String[]::new));
-        t.addProcessor(TopologyNames.PROCESSOR, () -> new ScoringProcessor(TopologyNames.STORE, config.batchSize(), config.linger(),
-                parts.models(), parts.inputDeserializer(), parts.alertSerializer(), parts.driftSerializer(), names,
-                config.topFeatures(), parts.metrics(), parts.observers().get(), parts.clock(), parts.scoring()), TopologyNames.SOURCE);
+        t.addProcessor(TopologyNames.PROCESSOR, () -> new ScoringProcessor(TopologyNames.STORE, batching, scoring, deadLetters,
+                parts.driftSerializer(), names, parts.metrics(), parts.observers().get(), parts.heartbeats(), parts.clock(),
+                parts.scoring()), TopologyNames.SOURCE);
         t.addStateStore(CommitFlushStore.builder(TopologyNames.STORE), TopologyNames.PROCESSOR);
         t.addSink(names.alertSink(), config.alertTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);
         t.addSink(names.deadLetterSink(), config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);

@@ -32,6 +32,18 @@ class ReleaseValidatorTest {
     }
 
     @Test
+    void shouldSmokeTestAtTheConfiguredBatchSize() {
+        byte[] failsAt512 = dev.anomaly.detector.FaultyModels.throwingFromBatchOf(TestModels.centreModel("pumps", 1, 5), 512);
+        // The old check scored 3 rows and let this model through; at the detector's batch size it fails.
+        ReleaseValidator.validate(failsAt512, Optional.empty(), ScoringOptions.cpu(), 256).close();
+        assertThatThrownBy(() -> ReleaseValidator.validate(failsAt512, Optional.empty(), ScoringOptions.cpu(), 512))
+                .isInstanceOf(ModelException.class).hasMessageContaining("fails on a batch of 512 rows");
+        assertThatThrownBy(() -> ReleaseValidator.validate(dev.anomaly.detector.FaultyModels.nanEverywhere(TestModels.centreModel("pumps", 1, 5)),
+                Optional.empty(), ScoringOptions.cpu(), 512))
+                .isInstanceOf(ModelException.class).hasMessageContaining("non-finite");
+    }
+
+    @Test
     void shouldFallBackToCpuWhenCudaIsUnavailable() {
         // This build has the CPU ONNX Runtime: asking for CUDA must log one warning and still score, on the CPU.
         try (OnnxScoringModel m = OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 5), new ScoringOptions("cuda:0", 1))) {

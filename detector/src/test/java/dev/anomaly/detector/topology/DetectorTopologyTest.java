@@ -72,6 +72,10 @@ class DetectorTopologyTest {
     }
 
     void start(int batchSize, ExecutorService scoring) {
+        start(batchSize, scoring, TestModels.centreModel("pumps", 1, 10.0), 1024 * 1024);
+    }
+
+    void start(int batchSize, ExecutorService scoring, byte[] firstModel, int deadLetterMaxBytes) {
         scoringThread = scoring;
         Map<String, String> raw = new HashMap<>();
         raw.put(DetectorConfig.INPUT_TOPICS, "telemetry");
@@ -91,7 +95,7 @@ class DetectorTopologyTest {
         driftSerde.configure(clientConfig, false);
         metrics = new DetectorMetrics(new SimpleMeterRegistry());
         models = new ModelHolder();
-        models.swap(OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 10.0), ScoringOptions.cpu()));
+        models.swap(OnnxScoringModel.load(firstModel, ScoringOptions.cpu()));
         Deserializer<GenericRecord> decode = (topic, data) -> {
             Runnable hook = duringNextDecode;
             duringNextDecode = null;
@@ -101,7 +105,8 @@ class DetectorTopologyTest {
             return serde.deserializer().deserialize(topic, data);
         };
         var topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, decode, alertSerde.serializer(),
-                driftSerde.serializer(), metrics, () -> BatchObserver.NONE, Clock.systemUTC(), scoring));
+                driftSerde.serializer(), metrics, () -> BatchObserver.NONE, Clock.systemUTC(), scoring,
+                new DeadLetterLimit(deadLetterMaxBytes), Heartbeats.NONE));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -302,6 +307,47 @@ class DetectorTopologyTest {
         });
         assertThat(scores.readRecordsToList()).isEmpty();
         assertThat(metrics.count("anomaly.records.scored")).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterTheRecordsAModelCannotScoreAndScoreTheRest() {
+        byte[] faulty = dev.anomaly.detector.FaultyModels.throwingOnRowsAbove(TestModels.centreModel("pumps", 1, 10.0), 0, 5_000f);
+        start(16, null, dev.anomaly.detector.FaultyModels.nanOnRowsAbove(faulty, 0, 3_000f), 1024 * 1024);
+        for (int i = 0; i < 16; i++) {
+            double rpm = i == 3 ? 9_000 : i == 9 ? 4_000 : 1500; // row 3: the model throws; row 9: it scores NaN
+            pipe("k" + i, reading("k" + i, rpm, 40, 75, 2.6, 3.7, 60));
+        }
+        List<TestRecord<byte[], byte[]>> dlq = deadLetters.readRecordsToList();
+        assertThat(dlq).extracting(r -> header(r, DeadLetters.REASON) + "@" + header(r, DeadLetters.SOURCE_OFFSET))
+                .containsExactly("SCORING_FAILED@3", "NOT_FINITE_SCORE@9");
+        assertThat(header(dlq.get(0), DeadLetters.MESSAGE)).contains("the model failed on this row");
+        assertThat(scores.readRecordsToList()).hasSize(14).allSatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("0.0"));
+        assertThat(alerts.isEmpty()).as("a NaN score is never an alert, nor silently normal").isTrue();
+        assertThat(metrics.count("anomaly.deadletter")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCutADeadLetterThatWouldNotFitItsTopic() {
+        start(1, null, TestModels.centreModel("pumps", 1, 10.0), 8_192);
+        byte[] huge = new byte[200_000];
+        huge[0] = 0x7b; // not wire format
+        TestRecord<byte[], byte[]> r = new TestRecord<>(key("big"), huge, T0);
+        r.headers().add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+        input.pipeInput(r);
+        byte[] small = new byte[]{0x7b, 1, 2};
+        input.pipeInput(new TestRecord<>(key("small"), small, T0));
+
+        List<TestRecord<byte[], byte[]>> dlq = deadLetters.readRecordsToList();
+        assertThat(dlq).hasSize(2);
+        TestRecord<byte[], byte[]> cut = dlq.get(0);
+        assertThat(cut.value()).hasSize(DeadLetterRecords.VALUE_PREFIX_BYTES).isEqualTo(java.util.Arrays.copyOf(huge, DeadLetterRecords.VALUE_PREFIX_BYTES));
+        assertThat(header(cut, DeadLetters.TRUNCATED)).isEqualTo("value");
+        assertThat(header(cut, DeadLetters.ORIGINAL_VALUE_BYTES)).isEqualTo("200000");
+        assertThat(header(cut, DeadLetters.REASON)).isEqualTo("BAD_MAGIC_BYTE");
+        assertThat(header(cut, "trace-id")).isEqualTo("abc");
+        assertThat(DeadLetterRecords.size(cut.key(), cut.value(), cut.headers())).isLessThanOrEqualTo(8_192);
+        assertThat(dlq.get(1).value()).isEqualTo(small);
+        assertThat(header(dlq.get(1), DeadLetters.TRUNCATED)).isNull();
     }
 
     private static String header(TestRecord<byte[], byte[]> r, String name) {

@@ -45,6 +45,14 @@ public record ModelMetadata(String modelId, int version, ModelKind kind, Feature
         }
     }
 
+    /**
+     * The alert rule, the one place it is written: a score strictly above the threshold alerts. A non-finite score
+     * never alerts here; the detector routes it to the dead-letter topic before asking.
+     */
+    public boolean isAlert(double score) {
+        return score > threshold;
+    }
+
     /** The same model under another id and version (a re-release). */
     public ModelMetadata withRelease(String newId, int newVersion) {
         return new ModelMetadata(newId, newVersion, kind, featureSpec, threshold, falseAlarmRate, baseline,
