@@ -102,7 +102,9 @@ public final class DemoRun {
         ModelPublisher.publish(ModelPublisher.release(trained.onnx(), ReleaseReason.INITIAL, "demo"), MODELS, stack.clientConfig());
         out.printf("Published %s v1 to topic %s%n", MODEL_ID, MODELS);
 
-        // 2. Start the detector; it takes the model from the models topic.
+        // 2. Start the detector; it takes the model from the models topic. The input's schema is its contract: registered
+        // before the detector starts, so it can check that the model reads what producers write.
+        stack.registerValueSchema(INPUT, dev.anomaly.schemas.avro.MachineTelemetry.getClassSchema());
         Map<String, String> raw = new HashMap<>();
         raw.put("application.id", "anomaly-demo-detector");
         raw.put("bootstrap.servers", stack.bootstrapServers());

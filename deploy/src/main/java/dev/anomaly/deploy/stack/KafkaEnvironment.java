@@ -19,4 +19,12 @@ public interface KafkaEnvironment {
 
     /** A local directory for Kafka Streams state. */
     Path dataDir();
+
+    /**
+     * Registers {@code schema} as the value contract of {@code topic} ({@code <topic>-value}), as producers do on their
+     * first record: a detector serves a model only once it can check the model against its input's schema.
+     */
+    default int registerValueSchema(String topic, org.apache.avro.Schema schema) {
+        return dev.anomaly.schemas.registry.SchemaRegistries.fromConfig(clientConfig()).register(topic + "-value", schema);
+    }
 }

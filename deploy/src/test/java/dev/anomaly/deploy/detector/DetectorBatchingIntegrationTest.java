@@ -45,6 +45,7 @@ class DetectorBatchingIntegrationTest {
     void shouldScoreFullBatchesAndThenLingeringRecordsLongBeforeAnyCommit(LocalStack stack, @TempDir Path dir) throws Exception {
         String input = "batching-telemetry";
         stack.createTopic(input, 1); // one task, so one buffer
+        stack.registerValueSchema(input, dev.anomaly.schemas.avro.MachineTelemetry.getClassSchema());
         DetectorFixtures.createTopics(stack, "batching-unused", "batching");
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "batching-detector", input, "batching", dir.resolve("state"));
         DetectorFixtures.startFrom(raw, dir.resolve("pumps.onnx"), DetectorFixtures.trainModel("pumps", 1, 0.01));
@@ -70,6 +71,7 @@ class DetectorBatchingIntegrationTest {
     void shouldSetUnreadableRecordsAsideWithinABatchReadOnTheScoringThread(LocalStack stack, @TempDir Path dir) throws Exception {
         String input = "setaside-telemetry";
         stack.createTopic(input, 1);
+        stack.registerValueSchema(input, dev.anomaly.schemas.avro.MachineTelemetry.getClassSchema());
         DetectorFixtures.createTopics(stack, "setaside-unused", "setaside");
         byte[] onnx = DetectorFixtures.trainModel("pumps", 1, 0.01);
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "setaside-detector", input, "setaside", dir.resolve("state"));

@@ -163,6 +163,7 @@ final class DetectorFixtures {
 
     static void createTopics(LocalStack stack, String input, String prefix) {
         stack.createTopic(input, 4);
+        stack.registerValueSchema(input, MachineTelemetry.getClassSchema());
         stack.createTopic(prefix + "-alerts", 1);
         stack.createTopic(prefix + "-dlq", 1);
         stack.createTopic(prefix + "-scores", 4);
