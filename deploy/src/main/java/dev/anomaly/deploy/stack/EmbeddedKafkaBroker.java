@@ -24,12 +24,15 @@ import java.util.Properties;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
-    private final KafkaRaftServer server;
+    private KafkaRaftServer server;
     private final int port;
+    private final Properties props;
+    private boolean running = true;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, Properties props) {
         this.server = server;
         this.port = port;
+        this.props = props;
     }
 
     /**
@@ -78,7 +81,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         server.startup();
         log.info("Kafka broker listening on 127.0.0.1:{} (data in {})", brokerPort, logDir);
-        return new EmbeddedKafkaBroker(server, brokerPort);
+        return new EmbeddedKafkaBroker(server, brokerPort, props);
+    }
+
+    /** Stops the broker (as a crash would look to clients: connections refused); its data stays. */
+    public synchronized void stop() {
+        if (running) {
+            server.shutdown();
+            server.awaitShutdown();
+            running = false;
+            log.info("Kafka broker on 127.0.0.1:{} stopped", port);
+        }
+    }
+
+    /** Starts the broker again on the same ports and data, after {@link #stop()}. */
+    public synchronized void restart() {
+        if (!running) {
+            server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            server.startup();
+            running = true;
+            log.info("Kafka broker on 127.0.0.1:{} started again", port);
+        }
     }
 
     public String bootstrapServers() {
@@ -87,7 +110,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        stop();
     }
 }

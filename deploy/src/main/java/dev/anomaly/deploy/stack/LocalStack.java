@@ -149,6 +149,16 @@ public final class LocalStack implements KafkaEnvironment, AutoCloseable {
         }
     }
 
+    /** Stops the broker, keeping its data, until {@link #startBroker()}: for tests of a broker outage. */
+    public void stopBroker() {
+        broker.stop();
+    }
+
+    /** Starts the broker again after {@link #stopBroker()}, on the same address and data. */
+    public void startBroker() {
+        broker.restart();
+    }
+
     @Override
     public void createTopic(String name, int partitions) {
         createTopics(java.util.List.of(new NewTopic(name, partitions, (short) 1)));

@@ -1,6 +1,7 @@
 package dev.anomaly.detector.app;
 
 import dev.anomaly.detector.topology.DeadLetterLimit;
+import dev.anomaly.detector.topology.DeadLetters;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -10,6 +11,7 @@ import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -39,7 +41,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
 
     @Override
     public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
-        String source = context.topic() + "-" + context.partition() + "@" + context.offset();
+        String source = sourceOf(context, record);
         if (exception instanceof RecordTooLargeException && record.topic().equals(deadLetterTopic)) {
             int size = sizeOf(record);
             int now = limit.lowerTo(size / 2);
@@ -59,6 +61,24 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
                                                                           Exception exception, SerializationExceptionOrigin origin) {
         log.error("Cannot serialize an output record for topic '{}': {}", record.topic(), exception.toString());
         return ProductionExceptionHandlerResponse.FAIL;
+    }
+
+    /**
+     * The input record an output came from: the error context's, or — for outputs sent at a commit or a tick, which
+     * have no current input record — the source headers the detector puts on dead letters and scores.
+     */
+    private static String sourceOf(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> r) {
+        if (context.topic() != null) {
+            return context.topic() + "-" + context.partition() + "@" + context.offset();
+        }
+        Header topic = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
+        Header partition = r.headers().lastHeader(DeadLetters.SOURCE_PARTITION);
+        Header offset = r.headers().lastHeader(DeadLetters.SOURCE_OFFSET);
+        if (topic == null || partition == null || offset == null) {
+            return "(a batch flushed at a commit)";
+        }
+        return new String(topic.value(), StandardCharsets.UTF_8) + "-" + new String(partition.value(), StandardCharsets.UTF_8)
+                + "@" + new String(offset.value(), StandardCharsets.UTF_8);
     }
 
     static int sizeOf(ProducerRecord<byte[], byte[]> r) {

@@ -2,6 +2,7 @@ package dev.anomaly.detector.app;
 
 import dev.anomaly.detector.ops.HealthState;
 import dev.anomaly.detector.topology.ScoringStalledException;
+import dev.anomaly.schemas.registry.SchemaRegistryException;
 import dev.anomaly.schemas.serde.WireFormatException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -36,11 +37,15 @@ final class StreamFailurePolicy implements StreamsUncaughtExceptionHandler {
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable e) {
         WireFormatException wire = find(e, WireFormatException.class);
+        SchemaRegistryException registry = find(e, SchemaRegistryException.class);
         RecordTooLargeException tooLarge = find(e, RecordTooLargeException.class);
         String why;
         if (wire != null && wire.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
             why = "schema registry unavailable: " + wire.detail();
             health.registry(wire.detail());
+        } else if (registry != null && registry.unavailable()) { // e.g. registering the Alert schema for the first alert
+            why = "schema registry unavailable: " + registry.getMessage();
+            health.registry(registry.getMessage());
         } else if (tooLarge != null) {
             why = "a dead letter was too large for its topic: " + tooLarge.getMessage();
         } else if (find(e, ScoringStalledException.class) != null) {

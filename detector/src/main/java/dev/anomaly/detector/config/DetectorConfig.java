@@ -178,7 +178,11 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public static Map<String, String> latencyDefaults(int batchLingerMs) {
         return Map.of(StreamsConfig.producerPrefix("linger.ms"), "5",
                 StreamsConfig.POLL_MS_CONFIG, Integer.toString(Math.min(100, batchLingerMs)),
-                StreamsConfig.consumerPrefix(ConsumerConfig.RECEIVE_BUFFER_CONFIG), "-1");
+                StreamsConfig.consumerPrefix(ConsumerConfig.RECEIVE_BUFFER_CONFIG), "-1",
+                // Recovery: after a crash (kill -9, OOM, node loss) the group reassigns the dead instance's partitions
+                // only once its session expires — 45 s with Kafka's default, 10 s here (docs/detector.md, Failure modes).
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
     }
 
     /**

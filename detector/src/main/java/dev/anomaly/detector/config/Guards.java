@@ -16,15 +16,17 @@ import java.util.Map;
  * @param deadLetterMaxBytes largest dead letter; 0: the smaller of the producer's max.request.size and the dead-letter
  *                           topic's max.message.bytes, found at start-up
  * @param modelMaxBytes      largest model release accepted from the models topic
+ * @param registryWait       longest a batch waits in place for an unreachable schema registry before its task fails
  */
 public record Guards(long batchMaxBytes, Duration scoringTimeout, Duration stallTimeout, long probationRecords,
-                     int deadLetterMaxBytes, int modelMaxBytes) {
+                     int deadLetterMaxBytes, int modelMaxBytes, Duration registryWait) {
     public static final String BATCH_MAX_BYTES = "detector.batch.max.bytes";
     public static final String SCORING_TIMEOUT_MS = "detector.scoring.timeout.ms";
     public static final String STALL_MS = "detector.stall.ms";
     public static final String PROBATION_RECORDS = "detector.model.probation.records";
     public static final String DEADLETTER_MAX_BYTES = "detector.deadletter.max.bytes";
     public static final String MODEL_MAX_BYTES = "detector.models.max.bytes";
+    public static final String REGISTRY_WAIT_MS = "detector.registry.wait.ms";
 
     static final Map<String, String[]> KEYS = keys();
 
@@ -36,6 +38,7 @@ public record Guards(long batchMaxBytes, Duration scoringTimeout, Duration stall
         k.put(PROBATION_RECORDS, new String[]{"10000", "Records a new model scores before the previous one is closed; if it throws or scores NaN before that, the previous one serves again. 0: none."});
         k.put(DEADLETTER_MAX_BYTES, new String[]{"0", "Largest dead letter (bigger ones keep a prefix of the value); 0: the smaller of max.request.size and the topic's max.message.bytes."});
         k.put(MODEL_MAX_BYTES, new String[]{"67108864", "Largest model release accepted from the models topic."});
+        k.put(REGISTRY_WAIT_MS, new String[]{"120000", "Longest a batch waits in place for an unreachable schema registry (its records are never dead-lettered for it); then the stream thread is replaced and the batch read again."});
         return k;
     }
 
@@ -45,6 +48,7 @@ public record Guards(long batchMaxBytes, Duration scoringTimeout, Duration stall
                 Duration.ofMillis(DetectorConfig.intIn(m, STALL_MS, 1000, Integer.MAX_VALUE)),
                 DetectorConfig.intIn(m, PROBATION_RECORDS, 0, Integer.MAX_VALUE),
                 DetectorConfig.intIn(m, DEADLETTER_MAX_BYTES, 0, Integer.MAX_VALUE),
-                DetectorConfig.intIn(m, MODEL_MAX_BYTES, 1024, Integer.MAX_VALUE));
+                DetectorConfig.intIn(m, MODEL_MAX_BYTES, 1024, Integer.MAX_VALUE),
+                Duration.ofMillis(DetectorConfig.intIn(m, REGISTRY_WAIT_MS, 0, Integer.MAX_VALUE)));
     }
 }

@@ -108,6 +108,13 @@ public final class HealthState implements Heartbeats {
     }
 
     @Override
+    public void registryWait(String problem) {
+        if (problem != null) {
+            registryProblem = problem;
+        }
+    }
+
+    @Override
     public void streamThreadTick(long nowMs) {
         threadTicks.put(Thread.currentThread().getName(), clock.millis());
     }

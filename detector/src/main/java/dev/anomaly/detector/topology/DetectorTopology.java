@@ -51,7 +51,7 @@ public final class DetectorTopology {
         TopologyNames names = new TopologyNames(config.alertTopic(), config.deadLetterTopic(), config.scoresTopic().orElse(null),
                 config.drift().enabled() ? config.drift().topic() : null);
         BatchSettings batching = new BatchSettings(config.batchSize(), config.guards().batchMaxBytes(), config.linger(),
-                config.guards().scoringTimeout());
+                config.guards().scoringTimeout(), config.guards().registryWait());
         BatchScoring scoring = new BatchScoring(parts.models(), parts.inputDeserializer(),
                 alert -> parts.alertSerializer().serialize(names.alertTopic(), alert), names.scoresTopic() != null,
                 config.topFeatures(), parts.clock());

@@ -20,6 +20,10 @@ public interface Heartbeats {
         }
     };
 
+    /** A batch waits for the schema registry ({@code problem}: why it cannot be used), or no longer does (null). */
+    default void registryWait(String problem) {
+    }
+
     /** The calling stream thread is alive and not blocked. */
     void streamThreadTick(long nowMs);
 

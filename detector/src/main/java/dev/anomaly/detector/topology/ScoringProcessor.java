@@ -7,6 +7,8 @@ import dev.anomaly.detector.scoring.ModelHolder;
 import dev.anomaly.detector.scoring.PendingRecord;
 import dev.anomaly.detector.scoring.Rejection;
 import dev.anomaly.schemas.avro.DriftEvent;
+import dev.anomaly.schemas.registry.SchemaRegistryException;
+import dev.anomaly.schemas.serde.WireFormatException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -75,8 +77,12 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private long lastArrival;
     /** Records received since the last time they were added to the shared meter (at each hand-over, flush and tick). */
     private long arrivedUncounted;
-    /** Results of full batches being scored on the scoring executor, oldest first; routed in this order, on the stream thread. */
-    private final Deque<CompletableFuture<BatchOutcome>> inFlight = new ArrayDeque<>();
+    /** Full batches being scored on the scoring executor, oldest first; routed in this order, on the stream thread. */
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+
+    /** A batch handed to the scoring executor, and its result to come. */
+    private record InFlight(List<PendingRecord> records, CompletableFuture<BatchOutcome> result) {
+    }
 
     /**
      * @param executor where full batches are read and scored, so that this work overlaps the stream thread reading the
@@ -172,7 +178,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 result.completeExceptionally(e);
             }
         });
-        inFlight.add(result);
+        inFlight.add(new InFlight(records, result));
         while (inFlight.size() > MAX_IN_FLIGHT) {
             routeHead();
         }
@@ -187,6 +193,43 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
     }
 
+    /**
+     * Scores a batch on this thread, waiting in place (with back-off, at most the registry wait) while the schema registry
+     * cannot give a schema its records need. Waiting keeps the thread in its group, where failing the task would cost
+     * a rebalance; under exactly-once a wait beyond the transaction timeout has the transaction aborted, and the batch is
+     * simply read again. Records are never dead-lettered for the registry's sake.
+     */
+    private BatchOutcome scoreWaitingForRegistry(List<PendingRecord> records) {
+        long deadline = System.nanoTime() + settings.registryWait().toNanos();
+        long backoff = 250;
+        while (true) {
+            try {
+                BatchOutcome outcome = score(records);
+                heartbeats.registryWait(null);
+                return outcome;
+            } catch (RuntimeException e) {
+                if (!registryUnavailable(e) || System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    throw e;
+                }
+                heartbeats.registryWait(e.getMessage());
+                log.warn("Schema registry unavailable; a batch of {} records waits for it ({} ms): {}", records.size(), backoff, e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    private static boolean registryUnavailable(Throwable e) {
+        return e instanceof WireFormatException w && w.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE
+                || e instanceof org.apache.kafka.common.errors.SerializationException && e.getCause() instanceof SchemaRegistryException r
+                && r.unavailable();
+    }
+
     private void countArrivals() {
         metrics.recordsIn(arrivedUncounted);
         arrivedUncounted = 0;
@@ -194,18 +237,23 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Routes the results of scored batches in order: those already done, or (with {@code wait}) all of them. */
     private void routeScored(boolean wait) {
-        while (!inFlight.isEmpty() && (wait || inFlight.peek().isDone())) {
+        while (!inFlight.isEmpty() && (wait || inFlight.peek().result().isDone())) {
             routeHead();
         }
     }
 
     private void routeHead() {
         BatchOutcome outcome;
+        InFlight head = inFlight.peek();
         try {
-            outcome = inFlight.peek().get(settings.scoringTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            outcome = head.result().get(settings.scoringTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            inFlight.clear(); // the task fails; its records are read again from the last commit
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            if (registryUnavailable(e.getCause())) {
+                outcome = scoreWaitingForRegistry(head.records()); // here, in order: later batches wait behind it
+            } else {
+                inFlight.clear(); // the task fails; its records are read again from the last commit
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
         } catch (TimeoutException e) {
             inFlight.clear();
             throw new ScoringStalledException("A batch has been scoring for more than " + settings.scoringTimeout().toMillis()
@@ -227,7 +275,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         countArrivals();
         routeScored(true);
         if (!buffer.isEmpty()) {
-            route(score(buffer));
+            route(scoreWaitingForRegistry(buffer));
             buffer = new ArrayList<>();
             bufferedBytes = 0;
         }
@@ -260,7 +308,10 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 metrics.endToEnd(now - p.timestamp()); // two samples per batch keep the timer off the per-record path
             }
             if (outcome.scores() != null) {
-                Headers h = new RecordHeaders().add(DeadLetters.MODEL_VERSION, version);
+                Headers h = new RecordHeaders().add(DeadLetters.MODEL_VERSION, version)
+                        .add(DeadLetters.SOURCE_TOPIC, p.topic().getBytes(StandardCharsets.UTF_8))
+                        .add(DeadLetters.SOURCE_PARTITION, Integer.toString(p.partition()).getBytes(StandardCharsets.UTF_8))
+                        .add(DeadLetters.SOURCE_OFFSET, Long.toString(p.offset()).getBytes(StandardCharsets.UTF_8));
                 context.forward(new Record<>(p.key(), outcome.scores()[i], p.timestamp(), h), names.scoresSink());
             }
             if (outcome.alerts()[i] != null) {

@@ -192,6 +192,8 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         int id = answer.path("id").asInt();
         Schema schema = parse(answer.path("schema").asText(), "subject '" + subject + "'");
         schemasById.putIfAbsent(id, schema);
+        knownId = id;
+        knownIdConfirmedAt = System.nanoTime();
         return new RegisteredSchema(subject, id, answer.path("version").asInt(), schema);
     }
 
