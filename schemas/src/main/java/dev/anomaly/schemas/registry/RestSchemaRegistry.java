@@ -35,7 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>An id the registry says it does not have is remembered for {@link RegistryClientConfig#unknownIdCacheTime()}
  * (bounded), so a stream of records with a bad id costs one lookup per id, not one per record. Such a 404 is only
  * believed while the registry still serves a schema it served before: a registry that restarted empty, or a replica
- * that lost its data, answers 404 for everything, and that is an outage, not a verdict on the record.
+ * that lost its data, answers 404 for everything, and that is an outage, not a verdict on the record (one more lookup
+ * per 404 checks it).
  */
 public final class RestSchemaRegistry implements SchemaRegistry {
     private static final Logger log = LoggerFactory.getLogger(RestSchemaRegistry.class);
@@ -51,9 +52,6 @@ public final class RestSchemaRegistry implements SchemaRegistry {
     private final Map<Integer, Long> unknownIds;
     /** An id this client has fetched from the registry, to check that a 404 comes from a registry that has its data. */
     private volatile int knownId = -1;
-    /** When (nanoTime) the registry last proved it still serves {@link #knownId}. */
-    private volatile long knownIdConfirmedAt;
-    private static final long CONFIRM_VALID_NANOS = 1_000_000_000L;
 
     public RestSchemaRegistry(RegistryClientConfig config) {
         this.config = config;
@@ -163,22 +161,22 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         }
         schemasById.putIfAbsent(id, schema);
         knownId = id;
-        knownIdConfirmedAt = System.nanoTime();
         return schema;
     }
 
     /**
-     * Believes a 404 for {@code missing} only if the registry still serves an id it served before (checked at most
-     * once a second); otherwise the registry has lost its data or is not the one we talked to, and that is an outage.
+     * Believes a 404 for {@code missing} only if the registry still serves an id it served before; otherwise the
+     * registry has lost its data (restarted with in-memory storage, a replica behind) or is not the one we talked to,
+     * and that is an outage. Checked at every 404: a registry can lose its data between two lookups. The unknown-id
+     * cache keeps this to two lookups per unknown id.
      */
     private void confirmRegistryHasItsData(int missing) {
         int known = knownId;
-        if (known < 0 || System.nanoTime() - knownIdConfirmedAt < CONFIRM_VALID_NANOS) {
+        if (known < 0) {
             return;
         }
         try {
             call("GET", "/schemas/ids/" + known, null, "fetch schema id " + known);
-            knownIdConfirmedAt = System.nanoTime();
         } catch (SchemaNotFoundException e) {
             throw new SchemaRegistryException("Registry answers 404 for schema id " + missing + " but also for id " + known
                     + ", which it served before: it has lost its schemas or is not the registry it was; treating it as unavailable", -1);
@@ -193,7 +191,6 @@ public final class RestSchemaRegistry implements SchemaRegistry {
         Schema schema = parse(answer.path("schema").asText(), "subject '" + subject + "'");
         schemasById.putIfAbsent(id, schema);
         knownId = id;
-        knownIdConfirmedAt = System.nanoTime();
         return new RegisteredSchema(subject, id, answer.path("version").asInt(), schema);
     }
 

@@ -24,6 +24,7 @@ public final class AvroFileData {
         if (!Files.exists(file)) {
             throw new DataException("No such file: " + file);
         }
+        AvroContainerCheck.check(file);
         List<GenericRecord> out = new ArrayList<>();
         try (DataFileReader<GenericRecord> reader = new DataFileReader<>(file.toFile(), new GenericDatumReader<>())) {
             while (reader.hasNext()) {

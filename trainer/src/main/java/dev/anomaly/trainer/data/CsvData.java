@@ -35,7 +35,7 @@ public final class CsvData {
      */
     public static Dataset read(Path file, Optional<String> labelColumn, FeatureSpec spec) {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String headerLine = in.readLine();
+            String headerLine = readLine(in, file, 1);
             if (headerLine == null || headerLine.isBlank()) {
                 throw new DataException(file + ": empty file (expected a header row)");
             }
@@ -100,7 +100,7 @@ public final class CsvData {
         int rows = 0;
         long lineNo = 1;
         String line;
-        while ((line = in.readLine()) != null) {
+        while ((line = readLine(in, file, lineNo + 1)) != null) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
@@ -133,6 +133,32 @@ public final class CsvData {
         }
         return new Dataset(spec, Arrays.copyOf(values, rows * width), rows,
                 labels == null ? Optional.empty() : Optional.of(Arrays.copyOf(labels, rows)), file.toString());
+    }
+
+    /** Longest line read: a file with no line breaks (not a CSV file) must not be read into memory whole. */
+    static final int MAX_LINE_CHARS = 16 << 20;
+
+    /** The next line without its terminator (\n or \r\n), or null at the end; a line over {@link #MAX_LINE_CHARS} is an error. */
+    static String readLine(BufferedReader in, Path file, long lineNo) throws IOException {
+        StringBuilder line = new StringBuilder(128);
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                break;
+            }
+            if (line.length() >= MAX_LINE_CHARS) {
+                throw new DataException(file + " line " + lineNo + " is longer than " + MAX_LINE_CHARS + " characters: not a CSV file?");
+            }
+            line.append((char) c);
+        }
+        if (c < 0 && line.length() == 0) {
+            return null;
+        }
+        int end = line.length();
+        if (end > 0 && line.charAt(end - 1) == '\r') {
+            line.setLength(end - 1);
+        }
+        return line.toString();
     }
 
     private static float number(String cell, Path file, long line, String column) {

@@ -1,6 +1,7 @@
 package dev.anomaly.trainer.data;
 
 import dev.anomaly.schemas.serde.AvroDeserializer;
+import dev.anomaly.schemas.serde.WireFormatException;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -103,11 +104,20 @@ public final class KafkaTopicData {
                                     out.add(pos);
                                 }
                             }
+                        } catch (WireFormatException e) {
+                            if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
+                                throw new DataException("Cannot read " + range.describe() + ": " + e.getMessage());
+                            }
+                            unreadable++;
                         } catch (RuntimeException e) {
                             unreadable++;
                         }
                     }
-                    if (r.offset() + 1 >= stop) {
+                }
+                // By position, not by the last record's offset: on a transactional topic the last offset before the end
+                // is a commit marker, never returned as a record.
+                for (TopicPartition p : new ArrayList<>(remaining.keySet())) {
+                    if (consumer.position(p, timeout) >= remaining.get(p)) {
                         remaining.remove(p);
                         consumer.pause(List.of(p));
                     }

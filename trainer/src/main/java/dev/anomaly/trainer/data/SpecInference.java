@@ -18,8 +18,11 @@ import java.util.Set;
 
 /**
  * Derives a {@link FeatureSpec} from an Avro schema and sample records: numbers become numeric features, booleans
- * boolean ones, strings and enums categorical with the sample's vocabulary (most frequent first). Timestamps and
- * identifier-like strings (more than {@code maxCategories} distinct values) are left out, as is the label field.
+ * boolean ones, strings and enums categorical with the sample's vocabulary (most frequent first). Left out, each with a
+ * warning that says why: timestamps, the label field, and strings that look like identifiers — named like one
+ * ({@code id}, {@code machineId}, {@code sensor_id}, {@code uuid}, {@code eventKey}…), with more than
+ * {@code maxCategories} distinct values, or with distinct values for more than half the records. An identifier made a
+ * category makes every new entity an anomaly. Fields named with {@code --features} are kept whatever they look like.
  */
 public final class SpecInference {
     private static final Logger log = LoggerFactory.getLogger(SpecInference.class);
@@ -57,10 +60,12 @@ public final class SpecInference {
                 case BOOLEAN -> features.add(new Feature(path, path, FeatureType.BOOLEAN, List.of()));
                 default -> {
                     List<String> vocabulary = vocabulary(sample, path);
+                    String identifier = include.isEmpty() ? identifierReason(path, t, vocabulary.size(), sample.size(), maxCategories) : null;
                     if (vocabulary.isEmpty()) {
-                        log.info("Leaving out '{}': no values in the sample", path);
-                    } else if (vocabulary.size() > maxCategories && include.isEmpty()) {
-                        log.info("Leaving out '{}': {} distinct values looks like an identifier (limit {})", path, vocabulary.size(), maxCategories);
+                        log.warn("Leaving out '{}': no values in the sample", path);
+                    } else if (identifier != null) {
+                        log.warn("Leaving out '{}': it looks like an identifier ({}); a new value would alert on every record."
+                                + " Name it with --features to use it anyway", path, identifier);
                     } else {
                         features.add(new Feature(path, path, FeatureType.CATEGORICAL,
                                 vocabulary.subList(0, Math.min(maxCategories, vocabulary.size()))));
@@ -72,6 +77,24 @@ public final class SpecInference {
             throw new DataException("No usable feature fields in " + schema.getFullName());
         }
         return new FeatureSpec(features, UnknownCategoryPolicy.OTHER);
+    }
+
+    /** Why a string field looks like an identifier rather than a category, or null. Enums are categories by declaration. */
+    static String identifierReason(String path, Schema.Type type, int distinct, int rows, int maxCategories) {
+        if (type == Schema.Type.ENUM) {
+            return null;
+        }
+        String name = path.substring(path.lastIndexOf('.') + 1);
+        if (name.matches("(?i)id|uuid|guid|key") || name.matches(".*(?:[a-z0-9]Id|[a-z0-9]ID|[_-](?i:id)|[a-z0-9]Uuid|[_-](?i:uuid)|[a-z0-9]Key|[_-](?i:key))")) {
+            return "its name";
+        }
+        if (distinct > maxCategories) {
+            return distinct + " distinct values, more than the " + maxCategories + " a category may have";
+        }
+        if (rows >= 20 && distinct * 2 > rows) {
+            return distinct + " distinct values in " + rows + " records";
+        }
+        return null;
     }
 
     private static void collect(Schema schema, String prefix, List<String[]> out) {

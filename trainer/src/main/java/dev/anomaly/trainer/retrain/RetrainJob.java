@@ -18,6 +18,7 @@ import dev.anomaly.trainer.data.KafkaTopicData;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.data.TopicRange;
 import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.NativeMemory;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.Scaling;
 import dev.anomaly.trainer.model.TrainingConfig;
@@ -88,12 +89,27 @@ public final class RetrainJob {
                         consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
                         continue;
                     }
-                    outcomes.add(handle(event));
+                    outcomes.add(handleSafely(event));
                     consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
                 }
             }
         }
         return outcomes;
+    }
+
+    /**
+     * Handles one event without letting its failure end the job: a failure is logged and the event passed over (drift
+     * that persists raises new events). DL4J's native memory is given back after each event, trained or not.
+     */
+    Outcome handleSafely(DriftEvent event) {
+        try {
+            return handle(event);
+        } catch (RuntimeException e) {
+            log.error("Retraining on drift event {} failed; going on with the next event: {}", event.getEventId(), e.toString(), e);
+            return new Outcome(false, -1, "failed: " + e.getMessage());
+        } finally {
+            NativeMemory.release();
+        }
     }
 
     /** Handles one drift event (or, with {@code event == null}, a scheduled or manual retraining). */

@@ -44,6 +44,31 @@ class AvroFileDataTest {
     }
 
     @Test
+    void shouldRejectACorruptBlockSizeWithoutAllocatingIt() throws IOException {
+        Path file = dir.resolve("telemetry.avro");
+        try (DataFileWriter<MachineTelemetry> w = new DataFileWriter<>(new SpecificDatumWriter<>(MachineTelemetry.class))) {
+            w.create(MachineTelemetry.getClassSchema(), file.toFile());
+            for (LabelledReading r : TelemetrySimulator.withDefaults(5).next(10)) {
+                w.append(r.reading());
+            }
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        // The file ends with the 16-byte sync marker, which also closes the header: keep the header, then write one
+        // block whose size claims 512 MiB, followed by a few bytes.
+        byte[] sync = java.util.Arrays.copyOfRange(bytes, bytes.length - 16, bytes.length);
+        int headerEnd = 0;
+        while (!java.util.Arrays.equals(bytes, headerEnd, headerEnd + 16, sync, 0, 16)) {
+            headerEnd++;
+        }
+        java.io.ByteArrayOutputStream corrupt = new java.io.ByteArrayOutputStream();
+        corrupt.write(bytes, 0, headerEnd + 16);
+        corrupt.write(new byte[]{0x14, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04, 1, 2, 3}); // 10 items, zig-zag 2^29 bytes
+        Path bad = dir.resolve("corrupt.avro");
+        Files.write(bad, corrupt.toByteArray());
+        assertThatThrownBy(() -> AvroFileData.records(bad)).isInstanceOf(DataException.class).hasMessageContaining("claims 536870912 bytes");
+    }
+
+    @Test
     void shouldRejectFilesThatAreNotAvro() throws IOException {
         Path bogus = dir.resolve("bogus.avro");
         Files.writeString(bogus, "not avro");
