@@ -177,13 +177,19 @@ class AvroDeserializerBadInputTest {
 
     @Test
     void shouldRejectSchemaWithHugeFixedBeforeReadingAnyRecord() {
+        // A fixed value is allocated before its bytes are read: the schema alone would make every record allocate it.
+        // (Avro's own system limit, set in the build and the launcher, refuses to even build one above 64 MiB.)
         Schema huge = SchemaBuilder.record("Blob").namespace("t").fields()
-                .name("blob").type().fixed("Huge").size(Integer.MAX_VALUE - 16).noDefault().endRecord();
+                .name("blob").type().fixed("Huge").size(8 << 20).noDefault().endRecord();
         int id = InMemorySchemaRegistry.scope(SCOPE).register("blob-value", huge);
+        AvroDeserializer<GenericRecord> capped = new AvroDeserializer<>();
+        capped.configure(Map.of(RegistryClientConfig.URL, "mock://" + SCOPE, DecodeLimits.MAX_LENGTH, "1048576"), false);
         byte[] bytes = java.nio.ByteBuffer.allocate(6).put((byte) 0).putInt(id).put((byte) 0).array();
-        WireFormatException e = failure(bytes);
-        assertThat(e.reason()).isEqualTo(WireFormatException.Reason.UNSUPPORTED_SCHEMA);
-        assertThat(e).hasMessageContaining("fixed t.Huge");
+        WireFormatException[] caught = new WireFormatException[1];
+        long allocated = allocatedBy(() -> caught[0] = catchThrowableOfType(WireFormatException.class, () -> capped.deserialize("blob", bytes)));
+        assertThat(caught[0].reason()).isEqualTo(WireFormatException.Reason.UNSUPPORTED_SCHEMA);
+        assertThat(caught[0]).hasMessageContaining("fixed t.Huge of 8388608 bytes").hasMessageContaining(DecodeLimits.MAX_LENGTH);
+        assertThat(allocated).isLessThan(LIMIT);
     }
 
     @Test
