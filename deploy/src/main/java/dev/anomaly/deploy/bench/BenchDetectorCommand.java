@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly bench detector}: the detector end to end on the embedded stack. Prints numbers; not a test. */
 @Command(name = "detector", aliases = "e2e", mixinStandardHelpOptions = true,
+        header = "The detector end to end on the embedded stack, against a pass-through and a no-op limit.",
         description = {"The detector end to end on the embedded stack (real broker and registry, Avro in and out): records/s, CPU seconds "
                 + "of the Streams JVM and of the broker, peak RSS, and produce -> alert latency at half the maximum rate, "
                 + "against a pass-through and the no-op limit, each application in its own JVM."})

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 
 /** {@code anomaly bench}: benchmarks that print numbers (never run as tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Benchmarks that print numbers (kernel, train, detector).",
         description = "Benchmarks that print numbers; results and the machine go in docs/benchmarks.md.",
         subcommands = {BenchKernelCommand.class, BenchTrainCommand.class, BenchDetectorCommand.class})
 public final class BenchCommand implements Runnable {

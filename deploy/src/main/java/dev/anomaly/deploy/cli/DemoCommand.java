@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code anomaly demo}: the whole story on an embedded broker and registry, in about a minute. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Run the whole story on an embedded broker and registry: train, detect, alert, summarise.",
         description = {"Run the demo on an embedded local stack (Kafka broker + schema registry on 127.0.0.1): train a model on",
                 "historical telemetry, publish it, run the detector, stream the rest with injected anomalies, print alerts",
                 "as they arrive, and summarise precision / recall / F1, throughput and latency. Stops everything at the end."})

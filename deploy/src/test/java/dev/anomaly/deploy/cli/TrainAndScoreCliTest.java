@@ -113,4 +113,43 @@ class TrainAndScoreCliTest {
         assertThat(notModel.code()).isEqualTo(4);
         assertThat(scores).doesNotExist();
     }
+
+    @Test
+    void shouldWriteAModelOthersCanRead() throws IOException {
+        if (model.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(model))).isEqualTo("rw-r--r--");
+        }
+    }
+
+    @Test
+    void shouldSkipBadRowsIntoASideFileWhenAsked() throws IOException {
+        Path test = telemetryCsv("partly-bad.csv", 3, 100);
+        List<String> rows = new java.util.ArrayList<>(Files.readAllLines(test));
+        rows.set(10, rows.get(10).replaceFirst("^[^,]+", "n/a")); // line 11
+        rows.set(50, "1,2,3"); // line 51
+        Files.write(test, rows);
+        Path scores = dir.resolve("partly-bad.scores.csv");
+
+        assertThat(run("score", "--model", model.toString(), "--data", test.toString(), "--out", scores.toString()).code()).isEqualTo(3);
+        Run r = run("score", "--model", model.toString(), "--data", test.toString(), "--out", scores.toString(), "--skip-bad-rows");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> out = Files.readAllLines(scores);
+        assertThat(out.get(0)).isEqualTo("line,score,is_anomaly,top_feature");
+        assertThat(out).hasSize(1 + 98);
+        assertThat(out.get(1)).startsWith("2,");
+        assertThat(out).noneMatch(l -> l.startsWith("11,") || l.startsWith("51,"));
+        List<String> rejected = Files.readAllLines(Path.of(scores + ".rejected.csv"));
+        assertThat(rejected).hasSize(3);
+        assertThat(rejected.get(1)).startsWith("11,").contains("column 'rpm' is not a number");
+        assertThat(rejected.get(2)).startsWith("51,").contains("3 fields");
+    }
+
+    @Test
+    void shouldWarnWhenTheLabelIsTrainedOnAsAFeature() {
+        Run r = run("train", "--data", trainCsv.toString(), "--out", dir.resolve("with-label.onnx").toString(), "--epochs", "1",
+                "--quiet", "--no-report");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warning: column 'label' is named like a label").contains("--label-column label");
+    }
 }

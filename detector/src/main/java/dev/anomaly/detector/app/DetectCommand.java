@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly detect}: run the detector service until SIGTERM / Ctrl-C, or until Kafka Streams fails. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
+        header = "Run the streaming detector (Kafka Streams + ONNX Runtime) until stopped.",
         description = {"Run the streaming detector (Kafka Streams + ONNX Runtime).",
                 "Configuration: a properties file; ANOMALY_DETECTOR_* and KAFKA_* environment variables override it."})
 public final class DetectCommand implements Callable<Integer> {

@@ -80,6 +80,9 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     }
 
     public static DetectorConfig load(Path file, Map<String, String> env) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("Configuration file " + file + " does not exist (or is not a file)");
+        }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             p.load(in);

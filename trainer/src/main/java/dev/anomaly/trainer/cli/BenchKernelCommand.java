@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly bench kernel}: JMH measurement of one scoring call, ONNX Runtime vs DL4J, per batch size. */
 @Command(name = "kernel", mixinStandardHelpOptions = true,
+        header = "Scoring kernel (JMH): ONNX Runtime vs DL4J, records/s per batch size.",
         description = "Scoring kernel (JMH): records/s of ONNX Runtime and of DL4J's forward pass, AE and VAE, F = 30, batches 1..4096.")
 public final class BenchKernelCommand implements Callable<Integer> {
     @Option(names = "--forks", defaultValue = "1", description = "JMH forks (0 runs in this JVM; default: ${DEFAULT-VALUE}).")

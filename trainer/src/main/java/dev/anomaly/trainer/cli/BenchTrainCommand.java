@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly bench train}: seconds per epoch of AE and VAE training. Prints numbers; not a test. */
 @Command(name = "train", mixinStandardHelpOptions = true,
+        header = "Training speed: seconds per epoch for AE and VAE.",
         description = "Training speed: seconds per epoch for AE (F-64-8-64-F) and VAE (enc 64 / latent 8 / dec 64) on synthetic data, batch 256.")
 public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "100000", description = "Rows (default: ${DEFAULT-VALUE}).")

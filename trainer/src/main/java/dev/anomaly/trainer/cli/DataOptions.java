@@ -67,6 +67,19 @@ public final class DataOptions {
     @Option(names = "--read-timeout", defaultValue = "PT5M", description = "With --topic: give up reading after this long (ISO-8601 duration, default: ${DEFAULT-VALUE}).")
     Duration readTimeout;
 
+    /** CSV input read leniently: rows that cannot be read are set aside (score --skip-bad-rows). */
+    CsvData.Lenient readCsvSkippingBadRows(FeatureSpec spec) {
+        if (data == null || !data.getFileName().toString().toLowerCase().endsWith(".csv")) {
+            throw new IllegalArgumentException("--skip-bad-rows applies to CSV input (Avro files and topics already skip, and count,"
+                    + " records that cannot be extracted)");
+        }
+        return CsvData.readSkippingBadRows(data, label(), spec);
+    }
+
+    boolean isCsv() {
+        return data != null && data.getFileName().toString().toLowerCase().endsWith(".csv");
+    }
+
     Optional<String> label() {
         return Optional.ofNullable(labelColumn);
     }

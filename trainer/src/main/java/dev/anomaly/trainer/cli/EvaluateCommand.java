@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly evaluate}: the ADBench unsupervised protocol on labelled CSV files, with default settings. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Evaluate the default models on labelled CSV data (ADBench protocol); print a Markdown table.",
         description = {"Evaluate default AE / VAE models on labelled CSV data with the ADBench unsupervised protocol:"
                 + " per seed a stratified 70/30 split, fit on the 70 %% with anomalies left in and labels ignored,"
                 + " AUROC and AUPRC on the 30 %%, averaged over seeds. Prints a Markdown table."})
@@ -35,12 +36,15 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<ModelKind> kinds = new ArrayList<>();
+        for (String m : models) {
+            kinds.add(Options.modelKind(m, "--model"));
+        }
         List<String> rows = new ArrayList<>();
         for (Path file : files) {
             Dataset d = CsvData.read(file, Optional.of(label));
             String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
-            for (String m : models) {
-                ModelKind kind = ModelKind.valueOf(m.toUpperCase());
+            for (ModelKind kind : kinds) {
                 long t0 = System.nanoTime();
                 EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
                         fit -> TrainingConfig.defaults(kind, fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);

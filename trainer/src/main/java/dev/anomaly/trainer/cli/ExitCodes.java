@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int BAD_DATA = 3;
     /** Bad model: an export that fails its parity check, or a model file that cannot be loaded. */
     public static final int BAD_MODEL = 4;
+    /** Kafka or the schema registry could not be reached in time. */
+    public static final int UNAVAILABLE = 5;
 
     private ExitCodes() {
     }

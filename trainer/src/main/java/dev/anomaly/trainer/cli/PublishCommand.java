@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly publish}: send an exported model to the models topic, where detectors pick it up. */
 @Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Publish an exported model to the models topic, where detectors pick it up.",
         description = "Publish an exported model as a ModelRelease on the compacted models topic (keyed by model id).")
 public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The ONNX model written by 'anomaly train'.")

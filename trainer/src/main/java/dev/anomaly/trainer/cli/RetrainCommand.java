@@ -11,12 +11,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code anomaly retrain}: the retraining job, triggered by drift events, by a schedule, or by hand. */
 @Command(name = "retrain", mixinStandardHelpOptions = true,
+        header = "Run the retraining job: drift events in, validated new model versions out.",
         description = {"Retrain on drift: consume the drift topic; for each event about the model, train a candidate on recent",
                 "records of the input topic (minus alerted ones), validate it, and publish it as the next version.",
                 "With --once, retrain now (for a schedule or by hand) and exit. Exit codes: 0 published or nothing to do,",
                 "4 candidate rejected."})
 public final class RetrainCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "Properties file (retrain.* keys plus Kafka / registry settings).")
+    @Option(names = "--config", description = "Properties file (retrain.* keys plus Kafka / registry settings; required unless --print-config).")
     Path config;
 
     @Option(names = "--once", description = "Retrain now, without waiting for a drift event, then exit.")
@@ -30,6 +31,9 @@ public final class RetrainCommand implements Callable<Integer> {
         if (printConfig) {
             RetrainConfig.KEYS.forEach((k, v) -> System.out.printf("%-34s %-16s %s%n", k, v[0].isEmpty() ? "(none)" : v[0], v[1]));
             return ExitCodes.OK;
+        }
+        if (config == null) {
+            throw new IllegalArgumentException("Missing required option '--config=<file>' (or --print-config to list the keys)");
         }
         RetrainJob job = new RetrainJob(RetrainConfig.load(config, System.getenv()));
         if (once) {

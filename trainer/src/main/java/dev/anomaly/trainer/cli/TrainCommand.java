@@ -20,10 +20,14 @@ import java.util.concurrent.Callable;
 
 /** {@code anomaly train}: fit an AE or VAE and export one ONNX scoring model with a report beside it. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Train a model on historical records and export one ONNX file (with an HTML report).",
         description = {"Train an autoencoder (ae) or variational autoencoder (vae) on historical records and export a"
                 + " self-contained ONNX scoring model, with an HTML report next to it.",
                 "Exit codes: 0 ok, 2 bad options, 3 bad input data, 4 model failed its parity check."})
 public final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     DataOptions input;
 
@@ -96,6 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Dataset data = input.read(null);
+        warnAboutData(data);
         ModelKind kind = model; // picocli parses ae / vae (case-insensitively, see AnomalyCli)
         TrainingConfig config = config(kind, data);
         String id = modelId != null ? modelId : out.getFileName().toString().replaceFirst("\\.onnx$", "");
@@ -111,6 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, ".model-", ".onnx");
         Files.write(tmp, outcome.onnx());
+        readableByAll(tmp); // a temporary file is created 0600; a model is meant to be copied, mounted and served by others
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         System.out.printf("Model %s v%d (%s) written to %s (%d bytes)%n", id, version, kind, out, outcome.onnx().length);
         System.out.printf("  threshold %.6g (target alert rate %.2f %%), %d epochs (best %d), %s%n", outcome.metadata().threshold(),
@@ -124,6 +130,28 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf("  report: %s%n", page);
         }
         return ExitCodes.OK;
+    }
+
+    /** Data that reads fine but is probably not what was meant: said before training, one line each. */
+    private void warnAboutData(Dataset data) {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        if (input.label().isEmpty()) {
+            java.util.Set<String> numeric = new java.util.HashSet<>();
+            data.spec().features().stream().filter(f -> f.type() == dev.anomaly.schemas.features.FeatureType.NUMERIC)
+                    .forEach(f -> numeric.add(f.name()));
+            warnings.addAll(dev.anomaly.trainer.data.DataChecks.labelLikeColumns(data, numeric));
+        }
+        warnings.addAll(dev.anomaly.trainer.data.DataChecks.constantColumns(data));
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        warnings.forEach(w -> err.println("warning: " + w));
+        err.flush();
+    }
+
+    /** rw-r--r-- where the file system has POSIX permissions. */
+    static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 
     /** The report directory beside a model file: {@code model.onnx} → {@code model.report/}. */

@@ -34,12 +34,40 @@ public final class CsvData {
      * With {@code spec == null} the spec is every non-label column, numeric.
      */
     public static Dataset read(Path file, Optional<String> labelColumn, FeatureSpec spec) {
+        return read(file, labelColumn, spec, null).data();
+    }
+
+    /** A row left out of a lenient read: its line number, why, and the line itself. */
+    public record Rejected(long line, String reason, String text) {
+    }
+
+    /** The rows that could be read (row i came from line {@code lines[i]}), and those that could not. */
+    public record Lenient(Dataset data, long[] lines, List<Rejected> rejected) {
+    }
+
+    /**
+     * Like {@link #read(Path, Optional, FeatureSpec)}, but a row that cannot be read (wrong field count, a value that is
+     * not a finite number, a bad label) is set aside with its line number and reason instead of failing the file.
+     */
+    public static Lenient readSkippingBadRows(Path file, Optional<String> labelColumn, FeatureSpec spec) {
+        return read(file, labelColumn, spec, new ArrayList<>());
+    }
+
+    private static Lenient read(Path file, Optional<String> labelColumn, FeatureSpec spec, List<Rejected> rejected) {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String headerLine = readLine(in, file, 1);
             if (headerLine == null || headerLine.isBlank()) {
                 throw new DataException(file + ": empty file (expected a header row)");
             }
+            if (headerLine.charAt(0) == '\uFEFF') {
+                headerLine = headerLine.substring(1); // a UTF-8 byte order mark (Excel writes one): not part of the first name
+            }
             List<String> header = Arrays.stream(split(headerLine)).map(String::trim).toList();
+            if (header.size() == 1 && (headerLine.contains(";") || headerLine.contains("\t"))) {
+                throw new DataException(file + ": the header has a single column '" + header.get(0) + "'; the file looks "
+                        + (headerLine.contains(";") ? "semicolon" : "tab") + "-separated, and anomaly reads comma-separated CSV"
+                        + " (convert it, e.g. with: tr '" + (headerLine.contains(";") ? ";" : "\\t") + "' ',' < in > out.csv)");
+            }
             Map<String, Integer> index = new HashMap<>();
             for (int i = 0; i < header.size(); i++) {
                 if (index.put(header.get(i), i) != null) {
@@ -84,7 +112,7 @@ public final class CsvData {
             if (!missing.isEmpty()) {
                 throw new DataException(file + ": missing column(s) " + missing + " required by the model (header: " + header + ")");
             }
-            return readRows(in, file, header, columns, labelIndex, spec);
+            return readRows(in, file, header, columns, labelIndex, spec, rejected);
         } catch (NoSuchFileException e) {
             throw new DataException("No such file: " + file, e);
         } catch (IOException e) {
@@ -92,11 +120,13 @@ public final class CsvData {
         }
     }
 
-    private static Dataset readRows(BufferedReader in, Path file, List<String> header, int[] columns, int labelIndex,
-                                    FeatureSpec spec) throws IOException {
+    private static Lenient readRows(BufferedReader in, Path file, List<String> header, int[] columns, int labelIndex,
+                                    FeatureSpec spec, List<Rejected> rejected) throws IOException {
         int width = columns.length;
         float[] values = new float[1024 * width];
         int[] labels = labelIndex >= 0 ? new int[1024] : null;
+        long[] lines = new long[1024];
+        float[] row = new float[width];
         int rows = 0;
         long lineNo = 1;
         String line;
@@ -105,34 +135,55 @@ public final class CsvData {
             if (line.isBlank()) {
                 continue;
             }
-            String[] cells = split(line);
-            if (cells.length != header.size()) {
-                throw new DataException(file + " line " + lineNo + ": " + cells.length + " fields, header has " + header.size());
+            int label;
+            try {
+                String[] cells = split(line);
+                if (cells.length != header.size()) {
+                    throw new DataException(file + " line " + lineNo + ": " + cells.length + " fields, header has " + header.size()
+                            + (cells.length == 1 && (line.contains(";") || line.contains("\t")) ? " (is this line separated by ';' or tabs?)" : ""));
+                }
+                for (int j = 0; j < width; j++) {
+                    row[j] = number(cells[columns[j]], file, lineNo, header.get(columns[j]));
+                }
+                label = labelIndex < 0 ? 0 : label(cells[labelIndex], file, lineNo, header.get(labelIndex));
+            } catch (DataException e) {
+                if (rejected == null) {
+                    throw e;
+                }
+                rejected.add(new Rejected(lineNo, e.getMessage().replace(file + " line " + lineNo + ": ", ""), line));
+                continue;
             }
             if ((rows + 1) * width > values.length) {
                 values = Arrays.copyOf(values, values.length * 2);
             }
-            for (int j = 0; j < width; j++) {
-                values[rows * width + j] = number(cells[columns[j]], file, lineNo, header.get(columns[j]));
-            }
-            if (labels != null) {
-                if (rows >= labels.length) {
+            if (rows >= lines.length) {
+                lines = Arrays.copyOf(lines, lines.length * 2);
+                if (labels != null) {
                     labels = Arrays.copyOf(labels, labels.length * 2);
                 }
-                float label = number(cells[labelIndex], file, lineNo, header.get(labelIndex));
-                if (label != 0f && label != 1f) {
-                    throw new DataException(file + " line " + lineNo + ": label column '" + header.get(labelIndex)
-                            + "' must be 0 or 1, found '" + cells[labelIndex].trim() + "'");
-                }
-                labels[rows] = (int) label;
             }
+            System.arraycopy(row, 0, values, rows * width, width);
+            if (labels != null) {
+                labels[rows] = label;
+            }
+            lines[rows] = lineNo;
             rows++;
         }
         if (rows == 0) {
-            throw new DataException(file + ": no data rows after the header");
+            throw new DataException(file + ": no data rows after the header" + (rejected == null || rejected.isEmpty() ? ""
+                    : " that could be read (" + rejected.size() + " rejected; first, line " + rejected.get(0).line() + ": " + rejected.get(0).reason() + ")"));
         }
-        return new Dataset(spec, Arrays.copyOf(values, rows * width), rows,
+        Dataset data = new Dataset(spec, Arrays.copyOf(values, rows * width), rows,
                 labels == null ? Optional.empty() : Optional.of(Arrays.copyOf(labels, rows)), file.toString());
+        return new Lenient(data, Arrays.copyOf(lines, rows), rejected == null ? List.of() : rejected);
+    }
+
+    private static int label(String cell, Path file, long lineNo, String column) {
+        float label = number(cell, file, lineNo, column);
+        if (label != 0f && label != 1f) {
+            throw new DataException(file + " line " + lineNo + ": label column '" + column + "' must be 0 or 1, found '" + cell.trim() + "'");
+        }
+        return (int) label;
     }
 
     /** Longest line read: a file with no line breaks (not a CSV file) must not be read into memory whole. */
@@ -170,7 +221,8 @@ public final class CsvData {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new DataException(file + " line " + line + ": column '" + column + "' is not a number: '" + s + "'");
+            throw new DataException(file + " line " + line + ": column '" + column + "' is not a number: '" + s + "'"
+                    + (s.contains(";") ? " (the file looks ';'-separated; anomaly reads comma-separated CSV)" : ""));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.anomaly.schemas.model.ModelMetadata;
 import dev.anomaly.schemas.model.OnnxScoringModel;
 import dev.anomaly.schemas.model.ScoringOptions;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
+import dev.anomaly.trainer.data.UnavailableException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,12 +51,28 @@ public final class ModelPublisher {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        // A person waits for this: say within seconds, not Kafka's minute, that the broker cannot be reached.
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         try (SpecificAvroSerde<ModelRelease> serde = new SpecificAvroSerde<>(ModelRelease.class)) {
             serde.configure(config, false);
             try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
                 return producer.send(new ProducerRecord<>(topic, release.getModelId(), release)).get();
             }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new UnavailableException("Cannot reach Kafka at " + config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) + " to publish "
+                    + release.getModelId() + " v" + release.getVersion() + " (" + e.getMessage() + ")", e);
+        } catch (org.apache.kafka.common.errors.SerializationException e) {
+            if (e.getCause() instanceof dev.anomaly.schemas.registry.SchemaRegistryException r && r.unavailable()) {
+                throw new UnavailableException("Cannot reach the schema registry: " + r.getMessage(), r);
+            }
+            throw e;
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException t) {
+                throw new UnavailableException("Cannot reach Kafka at " + config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) + " to publish "
+                        + release.getModelId() + " v" + release.getVersion() + " (" + t.getMessage() + ")", t);
+            }
             throw new ModelException("Cannot publish " + release.getModelId() + " v" + release.getVersion() + " to " + topic + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

@@ -37,6 +37,9 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
     }
 
     public static RetrainConfig load(Path file, Map<String, String> env) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("Configuration file " + file + " does not exist (or is not a file)");
+        }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             p.load(in);

@@ -53,4 +53,26 @@ class CsvDataTest {
         assertThatThrownBy(() -> CsvData.read(csv("a,c\n1,2\n"), Optional.empty(), train.spec()))
                 .hasMessageContaining("missing column(s) [b]");
     }
+
+    @Test
+    void shouldIgnoreAByteOrderMarkAndNameASemicolonSeparatedFile() throws IOException {
+        Dataset d = CsvData.read(csv("\uFEFFf0,f1\n1,2\n"), Optional.empty());
+        assertThat(d.spec().columnNames()).containsExactly("f0", "f1");
+        Dataset scored = CsvData.read(csv("\uFEFFf1,f0\n3,4\n"), Optional.empty(), d.spec());
+        assertThat(scored.values()).containsExactly(4f, 3f);
+        assertThatThrownBy(() -> CsvData.read(csv("a;b;label\n1;2;0\n"), Optional.empty()))
+                .isInstanceOf(DataException.class).hasMessageContaining("semicolon-separated");
+    }
+
+    @Test
+    void shouldSetAsideUnreadableRowsWhenAskedAndReadTheRest() throws IOException {
+        Path p = csv("a,b,label\n1,2,0\n3,x,0\n\n5,6\n7,8,1\n9,NaN,0\n");
+        CsvData.Lenient read = CsvData.readSkippingBadRows(p, Optional.of("label"), null);
+        assertThat(read.data().values()).containsExactly(1f, 2f, 7f, 8f);
+        assertThat(read.lines()).containsExactly(2L, 6L);
+        assertThat(read.rejected()).extracting(CsvData.Rejected::line).containsExactly(3L, 5L, 7L);
+        assertThat(read.rejected().get(0).reason()).contains("column 'b' is not a number: 'x'");
+        assertThat(read.rejected().get(1).text()).isEqualTo("5,6");
+        assertThatThrownBy(() -> CsvData.read(p, Optional.of("label"))).hasMessageContaining("line 3");
+    }
 }
