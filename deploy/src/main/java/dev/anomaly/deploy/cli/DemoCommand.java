@@ -2,8 +2,10 @@ package dev.anomaly.deploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.anomaly.deploy.demo.DemoLogs;
 import dev.anomaly.deploy.demo.DemoRun;
 import dev.anomaly.deploy.demo.DemoSummary;
+import dev.anomaly.deploy.demo.Latency;
 import dev.anomaly.deploy.stack.LocalStack;
 import dev.anomaly.schemas.avro.ModelKind;
 import picocli.CommandLine.Command;
@@ -77,29 +79,60 @@ public final class DemoCommand implements Callable<Integer> {
         }
         PrintStream console = System.out;
         long t0 = System.nanoTime();
-        console.println("Starting the local stack (Kafka 4.1 KRaft broker + Apicurio schema registry) ...");
-        try (LocalStack stack = LocalStack.start()) {
+        java.nio.file.Files.createDirectories(out);
+        Path kafkaLog = out.resolve("kafka.log");
+        DemoLogs.kafkaToFile(kafkaLog);
+        console.printf("Starting the local stack (Kafka 4.1 KRaft broker + Apicurio schema registry; their logs: %s) ...%n", kafkaLog);
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        LocalStack.Options stackOptions = keepRunning ? LocalStack.Options.defaults().withoutShutdownHook() : LocalStack.Options.defaults();
+        if (keepRunning) {
+            // Ctrl-C / SIGTERM: let the main thread stop the detector, then the stack, in that order, before the JVM exits.
+            // (Waiting for the main thread itself would wait forever: it ends in System.exit, which blocks during shutdown.)
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    stopped.await(90, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "demo-shutdown"));
+        }
+        AutoCloseable done = () -> {
+            console.printf("Local stack stopped. Demo took %.0f s.%n", (System.nanoTime() - t0) / 1e9);
+            console.flush();
+            stopped.countDown();
+        };
+        try (done; LocalStack stack = LocalStack.start(stackOptions)) { // closed in reverse: the stack, then done
             console.printf("  bootstrap servers : %s%n  schema registry   : %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
             var source = data != null
                     ? dev.anomaly.deploy.demo.DemoSource.csv(data, Optional.ofNullable(labelColumn), 0.3)
-                    : dev.anomaly.deploy.demo.DemoSource.telemetry(history, records, 0.01, shiftAt);
-            DemoSummary summary = new DemoRun(stack, new DemoRun.Options(source, kind, rate, Math.max(1, records / 1000), showAlerts,
-                    out, Optional.ofNullable(epochs), shiftAt), console).run();
-            print(summary, console);
-            if (summaryJson != null) {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), summary);
-                console.printf("Summary written to %s%n", summaryJson);
-            }
-            if (keepRunning) {
-                console.printf("%nThe stack is up: bootstrap servers %s, schema registry %s. Topics: %s (input), %s, %s, %s, %s.%n"
-                                + "Ctrl-C to stop.%n", stack.bootstrapServers(), stack.schemaRegistryUrl(), DemoRun.INPUT, DemoRun.ALERTS,
-                        DemoRun.DEAD_LETTERS, DemoRun.MODELS, DemoRun.DRIFT);
-                CountDownLatch forever = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-                forever.await();
-            }
+                    : dev.anomaly.deploy.demo.DemoSource.telemetry(history, records, 0.01, shiftAt, drift ? Math.max(1000, records / 6) : 0);
+            new DemoRun(stack, new DemoRun.Options(source, kind, rate, Math.max(1, records / 1000), showAlerts,
+                    out, Optional.ofNullable(epochs), shiftAt), console).run(running -> {
+                print(running.summary(), console);
+                if (summaryJson != null) {
+                    try {
+                        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), running.summary());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    console.printf("Summary written to %s%n", summaryJson);
+                }
+                if (keepRunning) {
+                    console.printf("%nEverything is still running, until Ctrl-C:%n  bootstrap servers %s%n  schema registry   %s%n"
+                                    + "  detector metrics  http://127.0.0.1:%d/metrics  (health: /health/ready)%n"
+                                    + "  topics            %s (input, Avro %s), %s, %s, %s, %s%n"
+                                    + "  data              %s (deleted when stopped)%n",
+                            stack.bootstrapServers(), stack.schemaRegistryUrl(), running.httpPort(), DemoRun.INPUT, "MachineTelemetry",
+                            DemoRun.ALERTS, DemoRun.DEAD_LETTERS, DemoRun.MODELS, DemoRun.DRIFT, stack.dataDir());
+                    console.flush();
+                    stop.await();
+                    console.println("Stopping the detector and the local stack ...");
+                    console.flush(); // the JVM is shutting down: it halts once the stack is stopped
+                }
+            });
         }
-        console.printf("Local stack stopped. Demo took %.0f s.%n", (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 
@@ -110,13 +143,24 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("dead-lettered          %,d%n", s.deadLettered());
         out.printf("precision / recall / F1 vs injected anomalies   %.3f / %.3f / %.3f%n", s.precision(), s.recall(), s.f1());
         out.printf("throughput             %,.0f records/s (end to end, paced by the producer)%n", s.throughputRps());
-        out.printf("produce -> alert latency   p50 %.0f ms, p99 %.0f ms%n", s.latencyP50Ms(), s.latencyP99Ms());
+        Latency l = s.latency();
+        out.printf("produce -> alert readable  %s (exactly-once: an alert is readable once its transaction commits)%n", l.total());
+        out.printf("  where the time goes      producer -> broker %s; broker -> scored %s; scored -> readable %s%n",
+                l.producerToBroker(), l.brokerToScored(), l.scoredToReadable());
         out.printf("model versions         %s%n", s.modelVersions());
         out.printf("drift events           %d%n", s.driftEvents());
-        if (s.alertRateBeforeShift() != null) {
-            out.printf("alert rate             before the shift %.2f %%, after it (v1) %.2f %%, after the swap %s%n", 100 * s.alertRateBeforeShift(),
-                    100 * s.alertRateAfterShift(), s.alertRateAfterSwap() == null ? "(no swap yet)" : String.format("%.2f %%", 100 * s.alertRateAfterSwap()));
+        if (s.phases().size() > 1) {
+            out.printf("%-44s %8s %7s %10s %9s %7s%n", "stretch of the stream", "records", "alerts", "alert rate", "precision", "recall");
+            for (DemoSummary.Phase p : s.phases()) {
+                out.printf("%-44s %,8d %,7d %9.2f%% %9.3f %7.3f%n", p.name() + " " + versionsOf(p), p.records(), p.alerts(),
+                        100 * p.alertRate(), p.precision(), p.recall());
+            }
         }
         out.printf("training report        %s%n", s.reportPath());
+    }
+
+    private static String versionsOf(DemoSummary.Phase p) {
+        return p.alertVersions().isEmpty() ? "" : "(alerts from v" + p.alertVersions().stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(", v")) + ")";
     }
 }

@@ -16,9 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The demo's records: simulated pump telemetry by default, or the rows of a user's CSV turned into Avro records. */
+/**
+ * The demo's records: simulated pump telemetry by default, or the rows of a user's CSV turned into Avro records.
+ *
+ * @param afterSwap how many of the last stream records are held back until the detector serves a retrained model (the
+ *                  drift story: they show the new model's figures); 0 otherwise
+ */
 public record DemoSource(FeatureSpec spec, List<GenericRecord> history, List<GenericRecord> stream, List<Integer> streamLabels,
-                  List<String> streamKeys, String description) {
+                  List<String> streamKeys, String description, int afterSwap) {
 
     static final FeatureSpec TELEMETRY_SPEC = FeatureSpec.of(Feature.numeric("rpm"), Feature.numeric("powerKw"),
             Feature.numeric("temperatureC"), Feature.numeric("vibrationMm"), Feature.numeric("pressureBar"), Feature.numeric("flowM3h"),
@@ -28,6 +33,11 @@ public record DemoSource(FeatureSpec spec, List<GenericRecord> history, List<Gen
      * @param shiftAt when >= 0, the regime shifts after this many streamed records (speeds x1.3, temperatures +6 C)
      */
     public static DemoSource telemetry(int historyRecords, int streamRecords, double anomalyRate, int shiftAt) {
+        return telemetry(historyRecords, streamRecords, anomalyRate, shiftAt, 0);
+    }
+
+    /** With {@code afterSwap} more regime-B records held back for after the retrained model is served. */
+    public static DemoSource telemetry(int historyRecords, int streamRecords, double anomalyRate, int shiftAt, int afterSwap) {
         // One reading per pump every 3 minutes: the history spans more than a day, so it sees the whole load cycle.
         TelemetrySimulator sim = new TelemetrySimulator(42, 10, Instant.parse("2026-01-01T00:00:00Z"), java.time.Duration.ofMinutes(3), anomalyRate);
         List<GenericRecord> history = new ArrayList<>();
@@ -35,7 +45,7 @@ public record DemoSource(FeatureSpec spec, List<GenericRecord> history, List<Gen
         List<GenericRecord> stream = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<String> keys = new ArrayList<>();
-        for (int i = 0; i < streamRecords; i++) {
+        for (int i = 0; i < streamRecords + afterSwap; i++) {
             if (i == shiftAt) {
                 sim.shiftRegime(1.3, 6.0);
             }
@@ -46,7 +56,7 @@ public record DemoSource(FeatureSpec spec, List<GenericRecord> history, List<Gen
         }
         return new DemoSource(TELEMETRY_SPEC, history, stream, labels, keys,
                 "simulated pump telemetry (10 pumps, daily load cycle, " + String.format("%.1f", anomalyRate * 100)
-                        + " % injected spikes, stuck sensors, broken correlations, drifts)");
+                        + " % injected spikes, stuck sensors, broken correlations, drifts)", afterSwap);
     }
 
     /** A user's CSV: numeric columns become double fields; the first {@code trainFraction} of rows train, the rest stream. */
@@ -83,7 +93,7 @@ public record DemoSource(FeatureSpec spec, List<GenericRecord> history, List<Gen
             }
         }
         return new DemoSource(new FeatureSpec(features, null), history, stream, labels, keys,
-                file + " (" + d.rows() + " rows; first " + split + " train, the rest stream" + (labelColumn.isPresent() ? ", labels from " + labelColumn.get() : "") + ")");
+                file + " (" + d.rows() + " rows; first " + split + " train, the rest stream" + (labelColumn.isPresent() ? ", labels from " + labelColumn.get() : "") + ")", 0);
     }
 
     boolean labelled() {

@@ -15,6 +15,9 @@ public interface KafkaEnvironment {
 
     void createTopic(String name, int partitions);
 
+    /** A topic whose record timestamps are the broker's append times (where an alert's latency starts at the broker). */
+    void createLogAppendTimeTopic(String name, int partitions);
+
     void createCompactedTopic(String name);
 
     /** A local directory for Kafka Streams state. */

@@ -34,23 +34,34 @@ public final class LocalStack implements KafkaEnvironment, AutoCloseable {
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private LocalStack(EmbeddedKafkaBroker broker, ApicurioRegistry registry, Path dataDir, boolean deleteOnClose) {
+    private LocalStack(EmbeddedKafkaBroker broker, ApicurioRegistry registry, Path dataDir, boolean deleteOnClose, boolean hook) {
         this.broker = broker;
         this.registry = registry;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.shutdownHook = new Thread(this::stop, "local-stack-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (hook) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /**
      * @param dataDir       where broker logs and registry output go; {@code null} for a fresh temporary directory
      * @param kafkaPort     broker port, 0 for any free port
      * @param registryPort  registry port, 0 for any free port
+     * @param shutdownHook  stop the stack when the JVM exits (off when the caller stops it, in an order of its own)
      */
-    public record Options(Path dataDir, int kafkaPort, int registryPort, Duration startTimeout) {
+    public record Options(Path dataDir, int kafkaPort, int registryPort, Duration startTimeout, boolean shutdownHook) {
+        public Options(Path dataDir, int kafkaPort, int registryPort, Duration startTimeout) {
+            this(dataDir, kafkaPort, registryPort, startTimeout, true);
+        }
+
         public static Options defaults() {
             return new Options(null, 0, 0, Duration.ofSeconds(90));
+        }
+
+        public Options withoutShutdownHook() {
+            return new Options(dataDir, kafkaPort, registryPort, startTimeout, false);
         }
     }
 
@@ -91,7 +102,7 @@ public final class LocalStack implements KafkaEnvironment, AutoCloseable {
         }
         log.info("Local stack up in {} ms: kafka {} registry {}", (System.nanoTime() - started) / 1_000_000,
                 broker.bootstrapServers(), registry.ccompatUrl());
-        return new LocalStack(broker, registry, dataDir, temporary);
+        return new LocalStack(broker, registry, dataDir, temporary, options.shutdownHook());
     }
 
     @Override
@@ -162,6 +173,11 @@ public final class LocalStack implements KafkaEnvironment, AutoCloseable {
     @Override
     public void createTopic(String name, int partitions) {
         createTopics(java.util.List.of(new NewTopic(name, partitions, (short) 1)));
+    }
+
+    @Override
+    public void createLogAppendTimeTopic(String name, int partitions) {
+        createTopics(java.util.List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime"))));
     }
 
     @Override

@@ -60,6 +60,11 @@ class ContainerDemoIntegrationTest {
         }
 
         @Override
+        public void createLogAppendTimeTopic(String name, int partitions) {
+            create(new NewTopic(name, partitions, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")));
+        }
+
+        @Override
         public void createCompactedTopic(String name) {
             create(new NewTopic(name, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
         }

@@ -42,6 +42,9 @@ class DemoIntegrationTest {
         assertThat(s.f1()).isGreaterThan(0.5);
         assertThat(s.throughputRps()).isPositive();
         assertThat(s.latencyP50Ms()).isPositive().isLessThanOrEqualTo(s.latencyP99Ms());
+        assertThat(s.latency().brokerToScored().count()).isEqualTo(s.alerts());
+        assertThat(s.latency().total().p50()).isGreaterThanOrEqualTo(s.latency().brokerToScored().p50());
+        assertThat(printed).contains("Warming up the detector").contains("stream thread: commit every");
         assertThat(s.modelVersions()).isEqualTo(List.of(1));
         assertThat(Path.of(s.reportPath())).exists();
         assertThat(Files.readString(Path.of(s.reportPath()))).contains("demo-model");
