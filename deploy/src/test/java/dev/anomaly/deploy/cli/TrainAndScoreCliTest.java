@@ -67,6 +67,25 @@ class TrainAndScoreCliTest {
         assertThat(dir.resolve("pumps.report/index.html")).exists();
         assertThat(dir.resolve("pumps.report/latent.png")).exists();
         assertThat(dir.resolve("pumps.report/roc.png")).exists();
+        for (String png : List.of("loss.png", "scores.png", "latent.png", "roc.png", "pr.png")) {
+            try {
+                var image = javax.imageio.ImageIO.read(dir.resolve("pumps.report").resolve(png).toFile());
+                assertThat(image).as(png).isNotNull();
+                assertThat(image.getWidth()).as(png).isEqualTo(640);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        String page;
+        try {
+            page = Files.readString(dir.resolve("pumps.report/index.html"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // Every picture says what it shows and how to read it; counts are whole numbers.
+        assertThat(page).contains("<figcaption>How the held-out rows score, normal rows and labelled anomalies")
+                .contains("The diamond is this model's threshold").contains("the precision of alerting at random")
+                .containsPattern("<th>train_rows</th><td class=\"n\">[0-9,]+</td>");
         try (OnnxScoringModel m = OnnxScoringModel.load(model, ScoringOptions.cpu())) {
             ModelMetadata meta = m.metadata();
             assertThat(meta.modelId()).isEqualTo("pumps");

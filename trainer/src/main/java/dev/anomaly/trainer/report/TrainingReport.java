@@ -5,17 +5,22 @@ import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.eval.Metrics;
 import dev.anomaly.trainer.model.TrainingHistory;
 
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * An HTML page with PNG plots about one training run: loss curves, the held-out score histogram with the threshold,
- * a 2-D view of the latent space, ROC and precision-recall curves when labels exist, and the model's metadata.
+ * An HTML page with PNG pictures about one training run — loss curves, the held-out scores (normal rows and labelled
+ * anomalies apart) with the threshold, a 2-D view of the latent space, ROC and precision-recall curves with the
+ * threshold's operating point and their baselines when labels exist — each with one sentence on how to read it, and the
+ * model's metadata.
  */
 public final class TrainingReport {
     private TrainingReport() {
@@ -30,13 +35,17 @@ public final class TrainingReport {
         for (int i = 0; i < epochs.length; i++) {
             epochs[i] = i + 1;
         }
-        new Chart("Loss per epoch (best epoch " + h.bestEpoch() + ")", "epoch", "loss")
-                .line("training", epochs, h.trainLoss().stream().mapToDouble(Double::doubleValue).toArray(), Chart.PALETTE[0])
-                .line("held-out", epochs, h.validationLoss().stream().mapToDouble(Double::doubleValue).toArray(), Chart.PALETTE[1])
-                .save(dir.resolve("loss.png"));
+        double[] trainLoss = h.trainLoss().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] heldOutLoss = h.validationLoss().stream().mapToDouble(Double::doubleValue).toArray();
+        new Chart("Loss per epoch", "epoch", "loss (lower is better)")
+                .line("training", epochs, trainLoss, Chart.PALETTE[0])
+                .line("held-out", epochs, heldOutLoss, Chart.PALETTE[1])
+                .point("best held-out (epoch " + h.bestEpoch() + ")", h.bestEpoch(), heldOutLoss[h.bestEpoch() - 1], Chart.PALETTE[2])
+                .integerX().save(dir.resolve("loss.png"));
 
         double[] scores = outcome.validationScores();
-        histogram(scores, m.threshold()).save(dir.resolve("scores.png"));
+        Optional<int[]> labels = outcome.validation().labels();
+        histogram(scores, labels, m.threshold()).save(dir.resolve("scores.png"));
         latentChart(outcome).save(dir.resolve("latent.png"));
 
         StringBuilder html = new StringBuilder();
@@ -44,70 +53,155 @@ public final class TrainingReport {
                 .append(esc(m.modelId())).append(" v").append(m.version()).append("</title><style>")
                 .append("body{font-family:sans-serif;max-width:1340px;margin:20px auto;color:#222}")
                 .append("table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}")
-                .append("img{border:1px solid #ddd;margin:4px}</style></head><body>");
+                .append("td.n{text-align:right}figure{display:inline-block;width:640px;margin:6px;vertical-align:top}")
+                .append("figure img{border:1px solid #ddd}figcaption{font-size:90%;color:#444;margin-top:4px}</style></head><body>");
         html.append("<h1>").append(esc(m.modelId())).append(" v").append(m.version()).append(" — ").append(m.kind()).append("</h1>");
-        html.append("<p>Trained ").append(m.createdAt()).append(" on ").append(outcome.train().rows()).append(" rows; ")
-                .append(outcome.validation().rows()).append(" held out. ").append(esc(outcome.parity().toString())).append("</p>");
+        html.append("<p>Trained ").append(m.createdAt()).append(" on ").append(String.format("%,d", outcome.train().rows())).append(" rows; ")
+                .append(String.format("%,d", outcome.validation().rows())).append(" held out. ").append(esc(outcome.parity().toString())).append("</p>");
         html.append("<p>Threshold <b>").append(String.format("%.6g", m.threshold())).append("</b>: the ")
                 .append(String.format("%.2f", 100 * (1 - m.falseAlarmRate()))).append(" % quantile of held-out scores (target alert rate ")
                 .append(String.format("%.2f %%", 100 * m.falseAlarmRate())).append(").</p>");
         outcome.evaluation().ifPresent(e -> {
-            html.append("<h2>Evaluation on the held-out rows (").append(e.rows()).append(" rows, ").append(e.anomalies()).append(" anomalies)</h2>");
+            html.append("<h2>Evaluation on the held-out rows (").append(String.format("%,d", e.rows())).append(" rows, ")
+                    .append(String.format("%,d", e.anomalies())).append(" labelled anomalies)</h2>");
             html.append("<table><tr><th>AUROC</th><th>AUPRC</th><th>precision</th><th>recall</th><th>F1</th><th>false-alarm rate</th></tr><tr>")
                     .append(td(e.auroc())).append(td(e.auprc())).append(td(e.atThreshold().precision()))
                     .append(td(e.atThreshold().recall())).append(td(e.atThreshold().f1())).append(td(e.atThreshold().falseAlarmRate()))
                     .append("</tr></table>");
         });
-        html.append("<h2>Plots</h2><img src=\"loss.png\"><img src=\"scores.png\"><img src=\"latent.png\">");
+        html.append("<h2>Pictures</h2>");
+        figure(html, "loss.png", "The loss on the training rows and on the held-out rows after each epoch. Training keeps the"
+                + " weights of the best held-out epoch (marked); a held-out curve that rises while the training one falls means"
+                + " the model starts to memorise.");
+        figure(html, "scores.png", labels.isPresent()
+                ? "How the held-out rows score, normal rows and labelled anomalies each as a share of their own kind. Rows right of"
+                + " the threshold line alert: the less the two shapes overlap, and the more of the anomalies lie right of the line,"
+                + " the better the model separates them."
+                : "How the held-out rows score. Rows right of the threshold line alert, about the target alert rate of them;"
+                + " a long right tail is what anomalies look like to this model.");
+        figure(html, "latent.png", "Each held-out row where the model's code places it (the first two principal axes when the"
+                + " code has more than two dimensions). Normal rows should form dense regions; "
+                + (labels.isPresent() ? "labelled anomalies" : "alerts") + " often sit apart from them.");
         if (outcome.evaluation().isPresent()) {
-            int[] labels = outcome.validation().labels().orElseThrow();
-            double[][] roc = Metrics.rocCurve(scores, labels);
-            double[][] pr = Metrics.prCurve(scores, labels);
-            new Chart(String.format("ROC (AUROC %.3f)", outcome.evaluation().get().auroc()), "false-positive rate", "true-positive rate")
-                    .line(null, new double[]{0, 1}, new double[]{0, 1}, Color.LIGHT_GRAY)
-                    .line(null, roc[0], roc[1], Chart.PALETTE[0]).range(0, 1, 0, 1).save(dir.resolve("roc.png"));
-            new Chart(String.format("Precision-recall (AUPRC %.3f)", outcome.evaluation().get().auprc()), "recall", "precision")
-                    .line(null, pr[0], pr[1], Chart.PALETTE[0]).range(0, 1, 0, 1.02).save(dir.resolve("pr.png"));
-            html.append("<img src=\"roc.png\"><img src=\"pr.png\">");
+            var e = outcome.evaluation().get();
+            int[] y = labels.orElseThrow();
+            double[][] roc = Metrics.rocCurve(scores, y);
+            double[][] pr = Metrics.prCurve(scores, y);
+            new Chart(String.format("ROC curve (AUROC %.3f)", e.auroc()), "false-positive rate", "true-positive rate (recall)")
+                    .baseline("random ranking", new double[]{0, 1}, new double[]{0, 1})
+                    .line("model", roc[0], roc[1], Chart.PALETTE[0])
+                    .point(String.format("threshold (%.3f, %.3f)", e.atThreshold().falseAlarmRate(), e.atThreshold().recall()),
+                            e.atThreshold().falseAlarmRate(), e.atThreshold().recall(), Chart.PALETTE[1])
+                    .range(0, 1, 0, 1).legendAt(org.knowm.xchart.style.Styler.LegendPosition.InsideSE).save(dir.resolve("roc.png"));
+            double baseRate = (double) e.anomalies() / e.rows();
+            new Chart(String.format("Precision-recall curve (AUPRC %.3f)", e.auprc()), "recall", "precision")
+                    .baseline(String.format("base rate %.3f", baseRate), new double[]{0, 1}, new double[]{baseRate, baseRate})
+                    .line("model", pr[0], pr[1], Chart.PALETTE[0])
+                    .point(String.format("threshold (%.3f, %.3f)", e.atThreshold().recall(), e.atThreshold().precision()),
+                            e.atThreshold().recall(), e.atThreshold().precision(), Chart.PALETTE[1])
+                    .range(0, 1, 0, 1).legendAt(org.knowm.xchart.style.Styler.LegendPosition.InsideSW).save(dir.resolve("pr.png"));
+            figure(html, "roc.png", "For every possible threshold, the share of anomalies caught against the share of normal rows"
+                    + " flagged. The diamond is this model's threshold; the dashed diagonal is a random ranking (AUROC 0.5).");
+            figure(html, "pr.png", "For every possible threshold, how many alerts are real (precision) against how many anomalies"
+                    + " are caught (recall): what an on-call engineer feels. The diamond is this model's threshold; the dashed line"
+                    + " is the share of anomalies, the precision of alerting at random.");
         }
         html.append("<h2>Features</h2><table><tr><th>#</th><th>name</th><th>path</th><th>type</th></tr>");
         for (int i = 0; i < m.featureSpec().features().size(); i++) {
             var f = m.featureSpec().features().get(i);
-            html.append("<tr><td>").append(i).append("</td><td>").append(esc(f.name())).append("</td><td>").append(esc(f.path()))
+            html.append("<tr><td class=\"n\">").append(i).append("</td><td>").append(esc(f.name())).append("</td><td>").append(esc(f.path()))
                     .append("</td><td>").append(f.type()).append(f.categories().isEmpty() ? "" : " " + esc(f.categories().toString()))
                     .append("</td></tr>");
         }
         html.append("</table>");
-        table(html, "Hyper-parameters", m.hyperParameters());
-        table(html, "Metrics", m.metrics());
+        table(html, "Hyper-parameters", new TreeMap<>(m.hyperParameters()));
+        table(html, "Metrics", ordered(m.metrics()));
         html.append("<p>Training data fingerprint: <code>").append(esc(m.trainingFingerprint())).append("</code></p></body></html>");
         Path page = dir.resolve("index.html");
         Files.writeString(page, html, StandardCharsets.UTF_8);
         return page;
     }
 
-    private static Chart histogram(double[] scores, double threshold) {
+    private static void figure(StringBuilder html, String image, String caption) {
+        html.append("<figure><img src=\"").append(image).append("\" width=\"640\"><figcaption>").append(esc(caption))
+                .append("</figcaption></figure>");
+    }
+
+    /** Metrics in reading order: detection quality, then training, then the rest by name. */
+    static Map<String, Double> ordered(Map<String, Double> metrics) {
+        List<String> first = List.of("auroc", "auprc", "precision", "recall", "f1", "false_alarm_rate", "train_loss", "validation_loss",
+                "epochs", "best_epoch", "seconds_per_epoch", "train_rows", "validation_rows");
+        Map<String, Double> out = new LinkedHashMap<>();
+        first.forEach(k -> {
+            if (metrics.containsKey(k)) {
+                out.put(k, metrics.get(k));
+            }
+        });
+        new TreeMap<>(metrics).forEach(out::putIfAbsent);
+        return out;
+    }
+
+    /**
+     * Held-out scores in 50 bins from the lowest score to a right edge that keeps the bulk readable (the 99.5th
+     * percentile, or a little past the threshold). With labels: normal rows and labelled anomalies each as a share of
+     * their own kind; without: row counts.
+     */
+    private static Chart histogram(double[] scores, Optional<int[]> labels, double threshold) {
         double[] sorted = scores.clone();
         Arrays.sort(sorted);
-        // Clip the long tail at the 99.5th percentile (or just past the threshold) so the bulk stays readable.
-        double hi = Math.max(sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.995))], threshold * 1.1);
-        double lo = sorted[0];
-        int bins = 50;
-        double width = (hi - lo) / bins;
-        int[] counts = new int[bins];
+        // Bins on round numbers, so that the axis ticks fall on them: 0 (scores are never negative) to a round edge.
+        double lo = Math.min(0, sorted[0]);
+        double wanted = Math.max(sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.995))], threshold * 1.15);
+        double width = nice((wanted - lo) / 50);
+        int bins = (int) Math.max(10, Math.ceil((wanted - lo) / width - 1e-9));
+        double hi = lo + bins * width;
+        double[] edges = new double[bins + 1];
+        for (int i = 0; i <= bins; i++) {
+            edges[i] = lo + i * width;
+        }
+        double[][] counts = new double[2][bins];
         int beyond = 0;
-        for (double s : scores) {
-            if (s > hi) {
+        for (int i = 0; i < scores.length; i++) {
+            int kind = labels.isPresent() ? labels.get()[i] : 0;
+            if (scores[i] > hi) {
                 beyond++;
                 continue;
             }
-            counts[Math.min(bins - 1, (int) ((s - lo) / width))]++;
+            counts[kind][Math.min(bins - 1, (int) ((scores[i] - lo) / width))]++;
         }
-        Chart c = new Chart("Held-out scores (" + beyond + " beyond the right edge)", "score", "rows");
-        for (int i = 0; i < bins; i++) {
-            c.bar(lo + i * width, lo + (i + 1) * width, counts[i]);
+        String title = "Held-out scores" + (beyond > 0 ? String.format(" (%,d beyond the right edge)", beyond) : "");
+        if (labels.isEmpty()) {
+            double top = Arrays.stream(counts[0]).max().orElse(1);
+            return new Chart(title, "anomaly score", "rows").histogram("held-out rows", edges, counts[0], Chart.PALETTE[0])
+                    .range(lo, hi, 0, top * 1.1).legendAt(org.knowm.xchart.style.Styler.LegendPosition.OutsideS)
+                    .verticalLine(threshold, top * 1.05, String.format("threshold %.4g", threshold));
         }
-        return c.verticalLine(threshold, String.format("threshold %.4g", threshold));
+        for (int k = 0; k < 2; k++) {
+            double total = Arrays.stream(counts[k]).sum();
+            for (int b = 0; b < bins; b++) {
+                counts[k][b] = total == 0 ? 0 : 100 * counts[k][b] / total;
+            }
+        }
+        double top = Math.max(Arrays.stream(counts[0]).max().orElse(1), Arrays.stream(counts[1]).max().orElse(1));
+        return new Chart(title, "anomaly score", "share of its kind")
+                .histogram("normal rows", edges, counts[0], Chart.PALETTE[0])
+                .histogram("labelled anomalies", edges, counts[1], Chart.PALETTE[1])
+                .percentY().range(lo, hi, 0, top * 1.1).legendAt(org.knowm.xchart.style.Styler.LegendPosition.OutsideS)
+                .verticalLine(threshold, top * 1.05, String.format("threshold %.4g", threshold));
+    }
+
+    /** The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least {@code x}. */
+    static double nice(double x) {
+        if (!(x > 0)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(x)));
+        for (double m : new double[]{1, 2, 2.5, 5, 10}) {
+            if (m * p >= x * (1 - 1e-12)) {
+                return m * p;
+            }
+        }
+        return 10 * p;
     }
 
     /** Latent codes (AE) or means (VAE) of held-out rows; projected on their two principal axes when k > 2. */
@@ -119,7 +213,7 @@ public final class TrainingReport {
         int[] flag = outcome.validation().labels().orElseGet(() -> {
             int[] alerts = new int[n];
             for (int i = 0; i < n; i++) {
-                alerts[i] = outcome.validationScores()[i] > outcome.metadata().threshold() ? 1 : 0;
+                alerts[i] = outcome.metadata().isAlert(outcome.validationScores()[i]) ? 1 : 0;
             }
             return alerts;
         });
@@ -139,10 +233,10 @@ public final class TrainingReport {
             }
         }
         String kind = outcome.metadata().kind().name();
-        String title = kind + " latent space" + (k > 2 ? " (first two principal axes of " + k + " dims)" : "");
-        return new Chart(title, "latent axis 1", "latent axis 2")
-                .scatter("normal", normal[0], normal[1], new Color(0x1f77b4))
-                .scatter(flagged, odd[0], odd[1], new Color(0xd62728));
+        String title = kind + " latent space" + (k > 2 ? " (first two principal axes of " + k + ")" : "");
+        return new Chart(title, k > 2 ? "principal axis 1" : "latent dimension 1", k > 2 ? "principal axis 2" : "latent dimension 2")
+                .scatter(String.format("normal (%,d)", normal[0].length), normal[0], normal[1], Chart.PALETTE[0])
+                .scatter(String.format("%s (%,d)", flagged, odd[0].length), odd[0], odd[1], Chart.PALETTE[1]);
     }
 
     static double[][] project(float[] latent, int n, int k) {
@@ -214,9 +308,17 @@ public final class TrainingReport {
 
     private static void table(StringBuilder html, String title, Map<String, ?> values) {
         html.append("<h2>").append(title).append("</h2><table>");
-        values.forEach((k, v) -> html.append("<tr><th>").append(esc(k)).append("</th><td>")
-                .append(v instanceof Double d ? String.format("%.6g", d) : esc(String.valueOf(v))).append("</td></tr>"));
+        values.forEach((k, v) -> html.append("<tr><th>").append(esc(k)).append("</th><td class=\"n\">").append(format(k, v)).append("</td></tr>"));
         html.append("</table>");
+    }
+
+    /** Counts as whole numbers, other numbers to four significant digits. */
+    private static String format(String key, Object v) {
+        if (v instanceof Double d) {
+            boolean count = key.endsWith("rows") || key.endsWith("epochs") || key.equals("best_epoch") || key.equals("epochs");
+            return count && d == Math.rint(d) ? String.format("%,d", d.longValue()) : String.format("%.4g", d);
+        }
+        return esc(String.valueOf(v));
     }
 
     private static String td(double v) {
