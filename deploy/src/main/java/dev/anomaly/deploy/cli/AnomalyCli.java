@@ -29,7 +29,7 @@ import java.util.Properties;
         description = {
                 "Streaming anomaly detection on Kafka with autoencoders.",
                 "Train an AE or VAE on historical records, export one ONNX model, score streams with it."},
-        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, PublishCommand.class, DetectCommand.class, RetrainCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, PublishCommand.class, DetectCommand.class, RetrainCommand.class, DemoCommand.class, SimulateCommand.class, HealthCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'anomaly <command> --help' for the options of a command.",
                 "Exit codes: 0 ok, 1 unexpected failure, 2 bad options or configuration, 3 bad input data, 4 bad model,",

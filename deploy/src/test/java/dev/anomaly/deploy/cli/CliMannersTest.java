@@ -83,9 +83,8 @@ class CliMannersTest {
     void shouldPrintRetrainKeysWithoutAConfigFile() {
         var r = run("retrain", "--print-config");
         assertThat(r.code()).isZero();
-        var missing = run("retrain");
+        var missing = run("retrain", "--config", dir.resolve("empty.properties").toString());
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).contains("--config");
         brief(missing, 2);
     }
 

@@ -8,7 +8,7 @@ import java.util.Set;
  * Kafka client and registry settings from environment variables, as the detector reads them: {@code KAFKA_X_Y}
  * becomes {@code x.y} (so a SASL JAAS line with spaces needs no shell quoting). Streams-only keys are left out.
  */
-final class ClientProperties {
+public final class ClientProperties {
     private static final Set<String> STREAMS_ONLY = Set.of("application.id", "state.dir", "processing.guarantee", "num.stream.threads",
             "commit.interval.ms");
 
@@ -19,7 +19,7 @@ final class ClientProperties {
      * Client settings for a command: environment first, then {@code --kafka-property} values, then the explicit
      * bootstrap servers and registry URL options (when given); both of those must end up set.
      */
-    static Map<String, Object> resolve(Map<String, String> properties, String bootstrapServers, String registryUrl, String command) {
+    public static Map<String, Object> resolve(Map<String, String> properties, String bootstrapServers, String registryUrl, String command) {
         Map<String, Object> config = fromEnvironment(System.getenv());
         config.putAll(properties);
         if (bootstrapServers != null) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "With --once, retrain now (for a schedule or by hand) and exit. Exit codes: 0 published or nothing to do,",
                 "4 candidate rejected."})
 public final class RetrainCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "Properties file (retrain.* keys plus Kafka / registry settings; required unless --print-config).")
+    @Option(names = "--config", description = "Properties file (retrain.* keys plus Kafka / registry settings); without it, environment variables only (ANOMALY_RETRAIN_X_Y, KAFKA_X_Y).")
     Path config;
 
     @Option(names = "--once", description = "Retrain now, without waiting for a drift event, then exit.")
@@ -32,10 +32,8 @@ public final class RetrainCommand implements Callable<Integer> {
             RetrainConfig.KEYS.forEach((k, v) -> System.out.printf("%-34s %-16s %s%n", k, v[0].isEmpty() ? "(none)" : v[0], v[1]));
             return ExitCodes.OK;
         }
-        if (config == null) {
-            throw new IllegalArgumentException("Missing required option '--config=<file>' (or --print-config to list the keys)");
-        }
-        RetrainJob job = new RetrainJob(RetrainConfig.load(config, System.getenv()));
+        // Without --config, the environment alone configures the job (containers), as for 'anomaly detect'.
+        RetrainJob job = new RetrainJob(config != null ? RetrainConfig.load(config, System.getenv()) : RetrainConfig.fromEnvironment(System.getenv()));
         if (once) {
             RetrainJob.Outcome outcome = job.handle(null);
             System.out.println(outcome.published() ? "Published version " + outcome.version() : "Not published: " + outcome.reason());

@@ -52,11 +52,17 @@ public final class DataChecks {
         return warnings;
     }
 
-    /** Feature columns with one value in every row: they carry no information. */
+    /**
+     * Feature columns with one value in every row: they carry no information. A categorical feature's
+     * {@code =__other__} column is left out: it is zero in training by construction (every value seen is in the vocabulary).
+     */
     public static List<String> constantColumns(Dataset d) {
         List<String> warnings = new ArrayList<>();
         List<String> columns = d.spec().columnNames();
         for (int j = 0; j < columns.size(); j++) {
+            if (columns.get(j).endsWith("=" + dev.anomaly.schemas.features.Feature.OTHER)) {
+                continue;
+            }
             float first = d.get(0, j);
             boolean constant = true;
             for (int i = 1; i < d.rows() && constant; i++) {

@@ -46,6 +46,15 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
         }
         Map<String, String> m = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return fromMap(withEnvironment(m, env));
+    }
+
+    /** Settings from environment variables alone: {@code ANOMALY_RETRAIN_X_Y} → {@code retrain.x.y}, {@code KAFKA_X_Y} → {@code x.y}. */
+    public static RetrainConfig fromEnvironment(Map<String, String> env) {
+        return fromMap(withEnvironment(new LinkedHashMap<>(), env));
+    }
+
+    private static Map<String, String> withEnvironment(Map<String, String> m, Map<String, String> env) {
         env.forEach((k, v) -> {
             if (k.startsWith("ANOMALY_RETRAIN_")) {
                 m.put("retrain." + k.substring("ANOMALY_RETRAIN_".length()).toLowerCase().replace('_', '.'), v);
@@ -53,7 +62,7 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
                 m.put(k.substring("KAFKA_".length()).toLowerCase().replace('_', '.'), v);
             }
         });
-        return fromMap(m);
+        return m;
     }
 
     public static RetrainConfig fromMap(Map<String, String> m) {
