@@ -1,6 +1,6 @@
 package dev.anomaly.detector;
 
-import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
 import onnx.Onnx;
 import org.nd4j.shade.protobuf.ByteString;
 import org.nd4j.shade.protobuf.InvalidProtocolBufferException;

@@ -3,9 +3,10 @@ package dev.anomaly.detector;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.Baseline;
-import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.scoring.Baseline;
+import dev.anomaly.scoring.ModelMetadata;
 import dev.anomaly.trainer.export.OnnxExporter;
+import dev.anomaly.trainer.family.Autoencoder;
 import dev.anomaly.trainer.model.Activation;
 import dev.anomaly.trainer.model.DenseWeights;
 import dev.anomaly.trainer.model.NetworkWeights;
@@ -57,7 +58,7 @@ public final class TestModels {
         DenseWeights code = new DenseWeights(2, 2, new float[4], new float[2], Activation.IDENTITY);
         DenseWeights dec = new DenseWeights(2, 2, new float[4], new float[2], Activation.RELU);
         DenseWeights out = new DenseWeights(2, f, new float[2 * f], new float[f], Activation.IDENTITY);
-        NetworkWeights net = new NetworkWeights(ModelKind.AE, new Normalizer(center, scale), List.of(enc), code, null, List.of(dec), out,
+        NetworkWeights net = new NetworkWeights(new Autoencoder(0),  new Normalizer(center, scale), List.of(enc), code, null, List.of(dec), out,
                 new float[2], new float[2], 1f);
         double[] p = Baseline.DEFAULT_PROBABILITIES;
         Map<String, double[]> features = new LinkedHashMap<>();

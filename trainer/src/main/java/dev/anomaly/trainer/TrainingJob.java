@@ -1,10 +1,10 @@
 package dev.anomaly.trainer;
 
-import dev.anomaly.schemas.model.Baseline;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.Baseline;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.trainer.data.DataException;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.eval.Metrics;
@@ -134,7 +134,7 @@ public final class TrainingJob {
             featureQuantiles.put(columns.get(j), Baseline.quantiles(column, probabilities));
         }
         Baseline baseline = new Baseline(probabilities, scoreQuantiles, featureQuantiles, train.rows());
-        return new ModelMetadata(modelId, version, config.kind(), data.spec(), threshold, config.targetAlertRate(), baseline,
+        return new ModelMetadata(modelId, version, config.family().kind(), data.spec(), threshold, config.targetAlertRate(), baseline,
                 train.fingerprint(), config.describe(), metrics, createdAt);
     }
 

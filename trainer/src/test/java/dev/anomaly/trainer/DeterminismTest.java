@@ -1,9 +1,10 @@
 package dev.anomaly.trainer;
 
 import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
@@ -19,7 +20,7 @@ class DeterminismTest {
     @EnumSource(ModelKind.class)
     void shouldTrainTheSameModelTwiceAndScoreIdentically(ModelKind kind) {
         Dataset data = TestData.telemetry(9, 1500, 0.02);
-        TrainingConfig config = TrainingConfig.defaults(kind, data.width(), data.rows()).withEpochs(5);
+        TrainingConfig config = TrainingConfig.defaults(ModelFamilies.of(kind), data.width(), data.rows()).withEpochs(5);
 
         TrainingJob.Outcome a = TrainingJob.run(data, config, "det", 1, ProgressListener.NONE);
         TrainingJob.Outcome b = TrainingJob.run(data, config, "det", 1, ProgressListener.NONE);

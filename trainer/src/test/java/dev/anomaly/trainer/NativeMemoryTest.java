@@ -1,6 +1,7 @@
 package dev.anomaly.trainer;
 
 import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.model.NativeMemory;
 import dev.anomaly.trainer.model.ProgressListener;
@@ -14,7 +15,7 @@ class NativeMemoryTest {
     @Test
     void shouldDestroyTheWorkspacesATrainingRunLeavesOnItsThread() {
         Dataset data = TestData.telemetry(3, 600, 0.0);
-        TrainingConfig config = TrainingConfig.defaults(ModelKind.AE, data.width(), data.rows()).withEpochs(2);
+        TrainingConfig config = TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), data.width(), data.rows()).withEpochs(2);
         TrainingJob.run(data, config, "pumps", 1, ProgressListener.NONE);
         int held = NativeMemory.workspacesOfThisThread();
         NativeMemory.release();

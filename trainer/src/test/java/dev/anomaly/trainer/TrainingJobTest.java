@@ -1,10 +1,11 @@
 package dev.anomaly.trainer;
 
 import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
@@ -17,7 +18,7 @@ class TrainingJobTest {
     @Test
     void shouldTrainAeAndExportAParityCheckedModelThatSeparatesAnomalies() {
         Dataset data = TestData.telemetry(1, 4000, 0.02);
-        TrainingConfig config = TrainingConfig.defaults(ModelKind.AE, data.width(), data.rows()).withEpochs(30);
+        TrainingConfig config = TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), data.width(), data.rows()).withEpochs(30);
         long t0 = System.nanoTime();
         TrainingJob.Outcome outcome = TrainingJob.run(data, config, "pumps", 1, (e, m, tl, vl, b, ms) ->
                 System.out.printf("epoch %d/%d loss %.4f val %.4f%n", e, m, tl, vl));
@@ -49,7 +50,7 @@ class TrainingJobTest {
     @Test
     void shouldTrainVaeWithParity() {
         Dataset data = TestData.telemetry(2, 3000, 0.02);
-        TrainingConfig config = TrainingConfig.defaults(ModelKind.VAE, data.width(), data.rows()).withEpochs(20);
+        TrainingConfig config = TrainingConfig.defaults(ModelFamilies.of(ModelKind.VAE), data.width(), data.rows()).withEpochs(20);
         long t0 = System.nanoTime();
         TrainingJob.Outcome outcome = TrainingJob.run(data, config, "pumps", 1, (e, m, tl, vl, b, ms) ->
                 System.out.printf("epoch %d/%d loss %.4f val %.4f%n", e, m, tl, vl));

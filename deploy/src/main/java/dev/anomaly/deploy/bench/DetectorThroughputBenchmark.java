@@ -4,13 +4,14 @@ import dev.anomaly.deploy.stack.LocalStack;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.schemas.serde.GenericAvroSerde;
 import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.bench.ProcessStats;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.model.ProgressListener;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.TrainingConfig;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -489,7 +490,7 @@ public final class DetectorThroughputBenchmark {
             spec.extractInto(history.next(), values, i * features);
         }
         Dataset data = new Dataset(spec, values, rows, Optional.empty(), "bench history");
-        return TrainingJob.run(data, TrainingConfig.defaults(ModelKind.AE, features, rows).withEpochs(epochs), "bench", 1,
+        return TrainingJob.run(data, TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), features, rows).withEpochs(epochs), "bench", 1,
                 ProgressListener.NONE).onnx();
     }
 

@@ -3,7 +3,7 @@ package dev.anomaly.deploy.bench;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.ScoringModel;
+import dev.anomaly.scoring.ScoringModel;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;

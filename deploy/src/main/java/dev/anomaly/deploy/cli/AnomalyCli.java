@@ -2,7 +2,7 @@ package dev.anomaly.deploy.cli;
 
 import dev.anomaly.detector.app.DetectCommand;
 import dev.anomaly.detector.app.StartupException;
-import dev.anomaly.schemas.model.ModelException;
+import dev.anomaly.scoring.ModelException;
 import dev.anomaly.trainer.cli.EvaluateCommand;
 import dev.anomaly.trainer.cli.ExitCodes;
 import dev.anomaly.trainer.cli.PublishCommand;

@@ -1,8 +1,8 @@
 package dev.anomaly.deploy.cli;
 
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.example.TelemetrySimulator;
+import dev.anomaly.deploy.demo.LabelledReading;
+import dev.anomaly.deploy.demo.TelemetrySimulator;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.cli.ExitCodes;
 import org.apache.avro.file.DataFileWriter;

@@ -13,6 +13,7 @@ import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.cli.ConsoleProgress;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.RecordData;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.TrainingConfig;
 import dev.anomaly.trainer.publish.ModelPublisher;
 import dev.anomaly.trainer.retrain.RetrainConfig;
@@ -99,7 +100,7 @@ public final class DemoRun {
         // 1. Train on the history and publish the model.
         out.printf("%nTraining %s on %d historical records of %s%n", options.kind(), source.history().size(), source.description());
         Dataset history = RecordData.toDataset(source.history(), source.spec(), Optional.empty(), "demo history");
-        TrainingConfig defaults = TrainingConfig.defaults(options.kind(), history.width(), (int) (history.rows() * 0.8));
+        TrainingConfig defaults = TrainingConfig.defaults(ModelFamilies.of(options.kind()), history.width(), (int) (history.rows() * 0.8));
         TrainingConfig config = options.epochs().map(defaults::withEpochs).orElse(defaults);
         ConsoleProgress progress = new ConsoleProgress(out);
         TrainingJob.Outcome trained = TrainingJob.run(history, config, MODEL_ID, 1, progress);

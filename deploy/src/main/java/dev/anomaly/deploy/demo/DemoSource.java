@@ -1,6 +1,6 @@
 package dev.anomaly.deploy.demo;
 
-import dev.anomaly.schemas.example.TelemetrySimulator;
+import dev.anomaly.deploy.demo.TelemetrySimulator;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.trainer.data.CsvData;

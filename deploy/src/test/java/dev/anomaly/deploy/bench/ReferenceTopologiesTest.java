@@ -1,9 +1,9 @@
 package dev.anomaly.deploy.bench;
 
 import dev.anomaly.schemas.avro.Alert;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;

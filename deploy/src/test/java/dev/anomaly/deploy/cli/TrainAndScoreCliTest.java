@@ -1,10 +1,10 @@
 package dev.anomaly.deploy.cli;
 
-import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.example.TelemetrySimulator;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.deploy.demo.LabelledReading;
+import dev.anomaly.deploy.demo.TelemetrySimulator;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

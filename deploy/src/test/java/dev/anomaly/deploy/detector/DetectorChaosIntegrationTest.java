@@ -10,7 +10,7 @@ import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.detector.topology.DeadLetters;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.example.LabelledReading;
+import dev.anomaly.deploy.demo.LabelledReading;
 import dev.anomaly.schemas.serde.GenericAvroSerde;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -103,9 +103,11 @@ class DetectorChaosIntegrationTest {
         for (int run = 1; run <= KILLS; run++) {
             Process detector = startDetector(config, Path.of("target", "chaos-run" + run + ".log"));
             long from = progress;
+            // Progress before the kill, or, when a slow machine let the producer finish early, nothing left to do.
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 assertThat(detector.isAlive()).as("detector died; see deploy/target/chaos-run*.log").isTrue();
-                return outputEnd(stack, "chaos-scores") > from + 300;
+                return outputEnd(stack, "chaos-scores") > from + 300
+                        || !producer.isAlive() && caughtUp(stack, "chaos-detector", input);
             });
             if (run == 3) { // the broker goes away and comes back while the detector runs
                 stack.stopBroker();
@@ -247,6 +249,22 @@ class DetectorChaosIntegrationTest {
             return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
         } catch (RuntimeException e) {
             return -1; // broker away for the moment
+        }
+    }
+
+    /** Whether the group's committed offsets have reached the end of the topic. */
+    private static boolean caughtUp(LocalStack stack, String group, String topic) {
+        Map<String, Object> config = DetectorFixtures.consumerConfig(stack, group);
+        config.put("default.api.timeout.ms", 5000);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Set<TopicPartition> parts = new HashSet<>();
+            c.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = c.committed(parts);
+            Map<TopicPartition, Long> ends = c.endOffsets(parts);
+            // The test producer writes without transactions: the end offset is just past its last record.
+            return parts.stream().allMatch(tp -> committed.get(tp) != null && committed.get(tp).offset() >= ends.get(tp));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

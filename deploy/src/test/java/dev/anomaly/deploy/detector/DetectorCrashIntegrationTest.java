@@ -5,7 +5,7 @@ import dev.anomaly.deploy.stack.LocalStack;
 import dev.anomaly.deploy.stack.SharedLocalStack;
 import dev.anomaly.detector.topology.DeadLetters;
 import dev.anomaly.schemas.avro.Alert;
-import dev.anomaly.schemas.example.LabelledReading;
+import dev.anomaly.deploy.demo.LabelledReading;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -4,8 +4,8 @@ import dev.anomaly.deploy.stack.LocalStack;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.MachineTelemetry;
 import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.example.TelemetrySimulator;
+import dev.anomaly.deploy.demo.LabelledReading;
+import dev.anomaly.deploy.demo.TelemetrySimulator;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
@@ -13,6 +13,7 @@ import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.model.ProgressListener;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.TrainingConfig;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,9 +56,9 @@ final class DetectorFixtures {
         List<GenericRecord> records = new ArrayList<>();
         simulator(100, 0.0).next(4000).forEach(r -> records.add(r.reading()));
         Dataset data = RecordData.toDataset(records, SPEC, Optional.empty(), "simulated history");
-        TrainingConfig d = TrainingConfig.defaults(ModelKind.AE, data.width(), data.rows());
-        TrainingConfig config = new TrainingConfig(d.kind(), d.hidden(), d.latent(), d.activation(), 30, d.batchSize(), d.learningRate(),
-                d.weightDecay(), d.validationFraction(), d.patience(), d.seed(), d.denoise(), d.sparsity(), d.beta(), d.scaling(),
+        TrainingConfig d = TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), data.width(), data.rows());
+        TrainingConfig config = new TrainingConfig(d.family(), d.hidden(), d.latent(), d.activation(), 30, d.batchSize(), d.learningRate(),
+                d.weightDecay(), d.validationFraction(), d.patience(), d.seed(), d.denoise(), d.scaling(),
                 falseAlarmRate, d.contamination());
         return TrainingJob.run(data, config, id, version, ProgressListener.NONE).onnx();
     }
@@ -173,7 +174,7 @@ final class DetectorFixtures {
     /** Positions of the records the model scores above its threshold, computed offline with ONNX Runtime. */
     static java.util.Set<String> expectedAlerts(byte[] onnx, List<Sent> sent) {
         java.util.Set<String> expected = new java.util.HashSet<>();
-        try (var model = dev.anomaly.schemas.model.OnnxScoringModel.load(onnx, dev.anomaly.schemas.model.ScoringOptions.cpu())) {
+        try (var model = dev.anomaly.scoring.onnx.OnnxScoringModel.load(onnx, dev.anomaly.scoring.ScoringOptions.cpu())) {
             int w = model.width();
             float[] rows = new float[sent.size() * w];
             for (int i = 0; i < sent.size(); i++) {

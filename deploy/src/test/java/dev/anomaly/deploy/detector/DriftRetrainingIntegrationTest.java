@@ -8,13 +8,14 @@ import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.avro.ReleaseReason;
-import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.example.TelemetrySimulator;
+import dev.anomaly.deploy.demo.LabelledReading;
+import dev.anomaly.deploy.demo.TelemetrySimulator;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.model.ProgressListener;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.TrainingConfig;
 import dev.anomaly.trainer.publish.ModelPublisher;
 import dev.anomaly.trainer.retrain.RetrainConfig;
@@ -54,7 +55,7 @@ class DriftRetrainingIntegrationTest {
         List<GenericRecord> history = new ArrayList<>();
         sim.next(5000).forEach(r -> history.add(r.reading()));
         Dataset data = RecordData.toDataset(history, DetectorFixtures.SPEC, Optional.empty(), "regime A history");
-        byte[] v1 = TrainingJob.run(data, TrainingConfig.defaults(ModelKind.AE, data.width(), data.rows()).withEpochs(40), "pumps", 1,
+        byte[] v1 = TrainingJob.run(data, TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), data.width(), data.rows()).withEpochs(40), "pumps", 1,
                 ProgressListener.NONE).onnx();
         ModelPublisher.publish(ModelPublisher.release(v1, ReleaseReason.INITIAL, "regime A"), "drift-models", stack.clientConfig());
 

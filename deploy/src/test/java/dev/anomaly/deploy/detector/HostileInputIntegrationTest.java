@@ -7,7 +7,7 @@ import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.detector.topology.DeadLetters;
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.example.LabelledReading;
+import dev.anomaly.deploy.demo.LabelledReading;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;

@@ -1,6 +1,6 @@
 package dev.anomaly.detector.config;
 
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.schemas.registry.RegistryClientConfig;
 import dev.anomaly.schemas.serde.AvroSerdes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -3,8 +3,8 @@ package dev.anomaly.detector.scoring;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.FeatureContribution;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.ScoreBatch;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.ScoreBatch;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,9 @@ package dev.anomaly.detector.scoring;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.features.FeatureExtractionException;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.ScoreBatch;
+import dev.anomaly.scoring.BatchScorer;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.ScoreBatch;
 import dev.anomaly.schemas.serde.WireFormatException;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -86,7 +87,7 @@ public final class BatchScoring {
     private static Faultless withoutFaults(Extraction read, ModelHolder.Scored result) {
         Set<Integer> bad = new HashSet<>();
         List<Rejection> rejected = new ArrayList<>(read.rejected());
-        for (ModelHolder.RowFault f : result.faults()) {
+        for (BatchScorer.Fault f : result.faults()) {
             bad.add(f.row());
             rejected.add(new Rejection(read.records().get(f.row()), f.reason(), f.message(), result.model().version()));
         }

@@ -1,9 +1,9 @@
 package dev.anomaly.detector.scoring;
 
-import dev.anomaly.schemas.model.ModelException;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ModelException;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

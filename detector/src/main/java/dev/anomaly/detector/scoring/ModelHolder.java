@@ -1,14 +1,13 @@
 package dev.anomaly.detector.scoring;
 
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringModel;
+import dev.anomaly.scoring.BatchScorer;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -111,20 +110,11 @@ public final class ModelHolder implements AutoCloseable {
     }
 
     /**
-     * A row the model could not score: it threw on the row alone ({@code SCORING_FAILED}) or gave it a non-finite
-     * score ({@code NOT_FINITE_SCORE}).
-     */
-    public record RowFault(int row, String reason, String message) {
-        public static final String SCORING_FAILED = "SCORING_FAILED";
-        public static final String NOT_FINITE_SCORE = "NOT_FINITE_SCORE";
-    }
-
-    /**
      * A batch result together with the model that produced it and the raw feature rows it scored. Only rows above the
      * model's threshold (the alerts) carry expected values and contributions. Rows in {@code faults} have no usable
      * score (NaN) and must not be read as scored.
      */
-    public record Scored(ScoreBatch batch, ModelMetadata model, float[] features, List<RowFault> faults) {
+    public record Scored(ScoreBatch batch, ModelMetadata model, float[] features, List<BatchScorer.Fault> faults) {
         public Scored(ScoreBatch batch, ModelMetadata model, float[] features) {
             this(batch, model, features, List.of());
         }
@@ -194,80 +184,25 @@ public final class ModelHolder implements AutoCloseable {
 
     private Attempt attempt(ScoringModel m, float[] values, int rows) {
         ModelMetadata meta = m.metadata();
-        if (rows == 0) {
-            return new Attempt(new Scored(new ScoreBatch(0, m.width(), new float[0], new float[0], new float[0]), meta, values), null, null);
-        }
         boolean onProbation = previous != null && probationLeft.get() > 0;
         ScoreBatch batch;
         try {
-            batch = m.scoreExplainingAbove(values, rows, meta.threshold());
+            batch = BatchScorer.score(m, values, rows);
         } catch (RuntimeException e) {
             if (onProbation) {
                 return new Attempt(null, m, "scoring a batch of " + rows + " threw " + e.getMessage());
             }
-            return new Attempt(isolate(m, values, rows, e), null, null);
+            BatchScorer.Result isolated = BatchScorer.isolate(m, values, rows, e);
+            log.warn("Model {} v{} failed on a batch of {} rows ({}); {} row(s) could not be scored and go to the dead-letter topic",
+                    meta.modelId(), meta.version(), rows, e.getMessage(), isolated.faults().size());
+            return new Attempt(new Scored(isolated.batch(), meta, values, isolated.faults()), null, null);
         }
-        List<RowFault> faults = nonFinite(batch, 0, 0);
+        List<BatchScorer.Fault> faults = BatchScorer.nonFinite(batch, 0);
         if (!faults.isEmpty() && onProbation) {
             return new Attempt(null, m, faults.size() + " of " + rows + " rows scored non-finite (" + faults.get(0).message() + ")");
         }
-        boolean passed = onProbation && probationLeft.addAndGet(-rows) <= 0;
+        boolean passed = rows > 0 && onProbation && probationLeft.addAndGet(-rows) <= 0;
         return new Attempt(new Scored(batch, meta, values, faults), m, null, passed);
-    }
-
-    private static List<RowFault> nonFinite(ScoreBatch batch, int offset, int into) {
-        List<RowFault> faults = List.of();
-        for (int i = 0; i < batch.rows(); i++) {
-            float s = batch.score()[i];
-            if (!Float.isFinite(s)) {
-                if (faults.isEmpty()) {
-                    faults = new ArrayList<>();
-                }
-                faults.add(new RowFault(into + i, RowFault.NOT_FINITE_SCORE, "the model scored " + s));
-            }
-        }
-        return faults;
-    }
-
-    /** Scores a batch that threw as a whole, halving it until the failing rows are alone; they become faults. */
-    private static Scored isolate(ScoringModel m, float[] values, int rows, RuntimeException cause) {
-        int w = m.width();
-        float[] score = new float[rows];
-        Arrays.fill(score, Float.NaN);
-        float[] expected = new float[rows * w];
-        float[] contribution = new float[rows * w];
-        List<RowFault> faults = new ArrayList<>();
-        isolate(m, values, 0, rows, score, expected, contribution, faults, cause);
-        log.warn("Model {} v{} failed on a batch of {} rows ({}); {} row(s) could not be scored and go to the dead-letter topic",
-                m.metadata().modelId(), m.metadata().version(), rows, cause.getMessage(), faults.size());
-        faults.sort(java.util.Comparator.comparingInt(RowFault::row));
-        return new Scored(new ScoreBatch(rows, w, score, expected, contribution), m.metadata(), values, faults);
-    }
-
-    private static void isolate(ScoringModel m, float[] values, int from, int to, float[] score, float[] expected,
-                                float[] contribution, List<RowFault> faults, RuntimeException known) {
-        int w = m.width();
-        int n = to - from;
-        RuntimeException failure = known;
-        if (failure == null) {
-            try {
-                ScoreBatch part = m.scoreExplainingAbove(Arrays.copyOfRange(values, from * w, to * w), n, m.metadata().threshold());
-                System.arraycopy(part.score(), 0, score, from, n);
-                System.arraycopy(part.expected(), 0, expected, from * w, n * w);
-                System.arraycopy(part.contribution(), 0, contribution, from * w, n * w);
-                faults.addAll(nonFinite(part, 0, from));
-                return;
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-        if (n == 1) {
-            faults.add(new RowFault(from, RowFault.SCORING_FAILED, "the model failed on this row: " + failure.getMessage()));
-            return;
-        }
-        int mid = from + n / 2;
-        isolate(m, values, from, mid, score, expected, contribution, faults, null);
-        isolate(m, values, mid, to, score, expected, contribution, faults, null);
     }
 
     /** Probation over: the previous model will not be needed again. */

@@ -1,10 +1,10 @@
 package dev.anomaly.detector.scoring;
 
-import dev.anomaly.schemas.model.ModelException;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ModelException;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import org.apache.avro.Schema;
 
 import java.util.ArrayList;

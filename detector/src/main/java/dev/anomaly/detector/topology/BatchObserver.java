@@ -1,8 +1,8 @@
 package dev.anomaly.detector.topology;
 
 import dev.anomaly.schemas.avro.DriftEvent;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.ScoreBatch;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.ScoreBatch;
 
 import java.util.List;
 

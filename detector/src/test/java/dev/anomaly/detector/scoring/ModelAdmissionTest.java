@@ -2,7 +2,7 @@ package dev.anomaly.detector.scoring;
 
 import dev.anomaly.detector.TestModels;
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.schemas.registry.InMemorySchemaRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;

@@ -2,9 +2,10 @@ package dev.anomaly.detector.scoring;
 
 import dev.anomaly.detector.FaultyModels;
 import dev.anomaly.detector.TestModels;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.BatchScorer;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -78,8 +79,8 @@ class ModelHolderTest {
             holder.swap(load(FaultyModels.throwingOnRowsAbove(TestModels.centreModel("pumps", 1, 10), 0, 5_000f)));
             ModelHolder.Scored s = holder.scoreRows(TestModels.SPEC, rows(37, 5, 6, 30), 37);
 
-            assertThat(s.faults()).extracting(ModelHolder.RowFault::row).containsExactly(5, 6, 30);
-            assertThat(s.faults()).allSatisfy(f -> assertThat(f.reason()).isEqualTo(ModelHolder.RowFault.SCORING_FAILED));
+            assertThat(s.faults()).extracting(BatchScorer.Fault::row).containsExactly(5, 6, 30);
+            assertThat(s.faults()).allSatisfy(f -> assertThat(f.reason()).isEqualTo(BatchScorer.Fault.SCORING_FAILED));
             for (int i = 0; i < 37; i++) {
                 if (i != 5 && i != 6 && i != 30) {
                     assertThat(s.batch().score()[i]).as("row %d", i).isEqualTo(0f);
@@ -99,7 +100,7 @@ class ModelHolderTest {
             assertThat(s.model().version()).isEqualTo(2);
             assertThat(s.faults()).singleElement().satisfies(f -> {
                 assertThat(f.row()).isEqualTo(2);
-                assertThat(f.reason()).isEqualTo(ModelHolder.RowFault.NOT_FINITE_SCORE);
+                assertThat(f.reason()).isEqualTo(BatchScorer.Fault.NOT_FINITE_SCORE);
             });
         }
     }

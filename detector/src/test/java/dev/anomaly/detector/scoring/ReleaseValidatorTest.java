@@ -2,9 +2,9 @@ package dev.anomaly.detector.scoring;
 
 import dev.anomaly.detector.TestModels;
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.model.ModelException;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ModelException;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 

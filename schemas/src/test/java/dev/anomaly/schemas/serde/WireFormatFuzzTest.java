@@ -1,7 +1,6 @@
 package dev.anomaly.schemas.serde;
 
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.example.TelemetrySimulator;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureExtractionException;
 import dev.anomaly.schemas.features.FeatureSpec;
@@ -72,9 +71,12 @@ class WireFormatFuzzTest {
 
         SplittableRandom random = new SplittableRandom(SEED);
         List<byte[]> seeds = new ArrayList<>();
-        TelemetrySimulator simulator = TelemetrySimulator.withDefaults(1);
         for (int i = 0; i < 50; i++) {
-            MachineTelemetry m = simulator.next(1).get(0).reading();
+            MachineTelemetry m = MachineTelemetry.newBuilder().setMachineId("pump-" + random.nextInt(10))
+                    .setTimestamp(java.time.Instant.ofEpochMilli(1_767_225_600_000L + i * 30_000L)).setMode(List.of("IDLE", "NORMAL", "BOOST").get(i % 3))
+                    .setRpm(900 + random.nextDouble() * 1200).setPowerKw(20 + random.nextDouble() * 30).setTemperatureC(40 + random.nextDouble() * 40)
+                    .setVibrationMm(random.nextDouble() * 4).setPressureBar(2 + random.nextDouble() * 2).setFlowM3h(30 + random.nextDouble() * 50)
+                    .setValveOpen(random.nextInt(10) == 0).build();
             seeds.add(serializer.serialize("in", m));
             seeds.add(serializer.serialize("other", nasty(random)));
         }

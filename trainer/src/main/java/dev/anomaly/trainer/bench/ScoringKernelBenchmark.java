@@ -1,11 +1,13 @@
 package dev.anomaly.trainer.bench;
 
 import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.schemas.model.Baseline;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.trainer.model.ModelFamily;
+import dev.anomaly.scoring.Baseline;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.export.OnnxExporter;
 import dev.anomaly.trainer.model.Activation;
@@ -52,8 +54,9 @@ public class ScoringKernelBenchmark {
         ModelKind k = ModelKind.valueOf(kind);
         Dataset data = TrainingBenchmark.synthetic(5000, 30, 1);
         Dataset validation = data.select(new int[]{0, 1, 2, 3}, "tiny");
-        TrainingConfig config = new TrainingConfig(k, new int[]{64}, 8, k == ModelKind.AE ? Activation.RELU : Activation.TANH, 1, 256,
-                1e-3, 0, 0.2, 5, 1, 0, 0, 1, Scaling.STANDARD, 0.01, OptionalDouble.empty());
+        ModelFamily family = ModelFamilies.of(k);
+        TrainingConfig config = new TrainingConfig(family, new int[]{64}, 8, family.defaultActivation(), 1, 256,
+                1e-3, 0, 0.2, 5, 1, 0, Scaling.STANDARD, 0.01, OptionalDouble.empty());
         network = NetworkTrainer.train(data, validation, Normalizer.fit(data, Scaling.STANDARD), config, ProgressListener.NONE);
         double[] p = Baseline.DEFAULT_PROBABILITIES;
         ModelMetadata meta = new ModelMetadata("bench", 1, k, data.spec(), 1.0, 0.01, new Baseline(p, new double[p.length], Map.of(), 0),

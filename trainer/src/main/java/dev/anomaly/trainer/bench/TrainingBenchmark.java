@@ -1,6 +1,8 @@
 package dev.anomaly.trainer.bench;
 
 import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.trainer.model.ModelFamily;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.trainer.data.Dataset;
@@ -63,10 +65,11 @@ public final class TrainingBenchmark {
         Dataset validation = data.select(new int[]{0, 1, 2, 3, 4, 5, 6, 7}, "tiny");
         Normalizer normalizer = Normalizer.fit(data, Scaling.STANDARD);
         Map<String, Double> out = new LinkedHashMap<>();
-        for (ModelKind kind : ModelKind.values()) {
+        for (ModelFamily family : ModelFamilies.all()) {
+            ModelKind kind = family.kind();
             // patience > epochs: every epoch runs. Warm-up epoch first (JIT, workspaces), then the timed ones.
-            TrainingConfig config = new TrainingConfig(kind, new int[]{64}, 8, kind == ModelKind.AE ? Activation.RELU : Activation.TANH,
-                    epochs + 1, 256, 1e-3, 0, 0.2, epochs + 2, 1, 0, 0, 1, Scaling.STANDARD, 0.01, OptionalDouble.empty());
+            TrainingConfig config = new TrainingConfig(family, new int[]{64}, 8, family.defaultActivation(),
+                    epochs + 1, 256, 1e-3, 0, 0.2, epochs + 2, 1, 0, Scaling.STANDARD, 0.01, OptionalDouble.empty());
             long[] epochEnds = new long[epochs + 2];
             long start = System.nanoTime();
             NetworkTrainer.train(data, validation, normalizer, config, (e, m, tl, vl, best, ms) -> epochEnds[e] = System.nanoTime());

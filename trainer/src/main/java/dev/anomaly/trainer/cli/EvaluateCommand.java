@@ -1,9 +1,10 @@
 package dev.anomaly.trainer.cli;
 
 import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.data.CsvData;
 import dev.anomaly.trainer.data.Dataset;
-import dev.anomaly.trainer.eval.EvaluationProtocol;
+import dev.anomaly.trainer.EvaluationProtocol;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
 import picocli.CommandLine.Command;
@@ -47,7 +48,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             for (ModelKind kind : kinds) {
                 long t0 = System.nanoTime();
                 EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
-                        fit -> TrainingConfig.defaults(kind, fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
+                        fit -> TrainingConfig.defaults(ModelFamilies.of(kind), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
                 String row = String.format("| %s | %s | %.2f | %.2f | %s | %.0f |", name, kind, 100 * r.meanAuroc(), 100 * r.meanAuprc(),
                         r.seeds().stream().map(s -> String.format("%.2f/%.2f", 100 * s.auroc(), 100 * s.auprc())).toList(),
                         (System.nanoTime() - t0) / 1e9);

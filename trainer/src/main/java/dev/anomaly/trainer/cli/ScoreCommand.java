@@ -1,9 +1,9 @@
 package dev.anomaly.trainer.cli;
 
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.trainer.data.CsvData;
 import dev.anomaly.trainer.data.Dataset;
 import picocli.CommandLine.Command;

@@ -3,7 +3,11 @@ package dev.anomaly.trainer.cli;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.data.Dataset;
+import dev.anomaly.trainer.family.Autoencoder;
+import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.trainer.family.VariationalAutoencoder;
 import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.ModelFamily;
 import dev.anomaly.trainer.model.Scaling;
 import dev.anomaly.trainer.model.TrainingConfig;
 import dev.anomaly.trainer.report.TrainingReport;
@@ -14,7 +18,9 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 
@@ -81,6 +87,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--beta", description = "VAE: weight of the KL term (default: 1).")
     Double beta;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A hyper-parameter of the chosen model family, "
+            + "e.g. --param beta=4 (repeatable; --sparsity and --beta are short for the AE's and the VAE's).")
+    Map<String, String> familyParameters;
 
     @Option(names = "--scaling", description = "standard or robust normalisation of numeric columns (default: standard).")
     Scaling scaling;
@@ -161,8 +171,16 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     TrainingConfig config(ModelKind kind, Dataset data) {
-        TrainingConfig d = TrainingConfig.defaults(kind, data.width(), (int) (data.rows() * (1 - (validationFraction == null ? 0.2 : validationFraction))));
-        return new TrainingConfig(kind,
+        Map<String, String> own = new LinkedHashMap<>(familyParameters == null ? Map.of() : familyParameters);
+        if (sparsity != null) {
+            own.put(Autoencoder.SPARSITY, sparsity.toString());
+        }
+        if (beta != null) {
+            own.put(VariationalAutoencoder.BETA, beta.toString());
+        }
+        ModelFamily family = ModelFamilies.of(kind, own);
+        TrainingConfig d = TrainingConfig.defaults(family, data.width(), (int) (data.rows() * (1 - (validationFraction == null ? 0.2 : validationFraction))));
+        return new TrainingConfig(family,
                 hidden == null ? d.hidden() : hidden.stream().mapToInt(Integer::intValue).toArray(),
                 latent == null ? d.latent() : latent,
                 activation == null ? d.activation() : activation,
@@ -174,8 +192,6 @@ public final class TrainCommand implements Callable<Integer> {
                 patience == null ? d.patience() : patience,
                 seed == null ? d.seed() : seed,
                 denoise == null ? d.denoise() : denoise,
-                sparsity == null ? d.sparsity() : sparsity,
-                beta == null ? d.beta() : beta,
                 scaling == null ? d.scaling() : scaling,
                 falseAlarmRate == null ? d.falseAlarmRate() : falseAlarmRate,
                 contamination == null ? OptionalDouble.empty() : OptionalDouble.of(contamination));

@@ -1,6 +1,6 @@
 package dev.anomaly.trainer.eval;
 
-import dev.anomaly.schemas.model.Baseline;
+import dev.anomaly.scoring.Baseline;
 
 import java.util.Arrays;
 

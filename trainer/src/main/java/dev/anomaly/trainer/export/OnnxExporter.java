@@ -1,11 +1,10 @@
 package dev.anomaly.trainer.export;
 
-import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.trainer.model.Activation;
-import dev.anomaly.trainer.model.DenseWeights;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.trainer.model.ModelFamily;
 import dev.anomaly.trainer.model.NetworkWeights;
+import dev.anomaly.trainer.model.OnnxGraph;
 import dev.anomaly.trainer.model.ReferenceScorer;
 import onnx.Onnx;
 
@@ -40,56 +39,28 @@ public final class OnnxExporter {
 
         String h = z;
         for (int i = 0; i < net.encoder().size(); i++) {
-            h = dense(g, "enc" + i, net.encoder().get(i), h, null);
+            h = g.dense("enc" + i, net.encoder().get(i), h, null);
         }
-        String latent = dense(g, "code", net.code(), h, LATENT);
+        String latent = g.dense("code", net.code(), h, LATENT);
         String d = latent;
         for (int i = 0; i < net.decoder().size(); i++) {
-            d = dense(g, "dec" + i, net.decoder().get(i), d, null);
+            d = g.dense("dec" + i, net.decoder().get(i), d, null);
         }
-        String out = dense(g, "out", net.output(), d, null);
-        String axis1 = g.longs("axes_1", 1);
-        String half = net.kind() == ModelKind.VAE ? g.floats("half", new float[]{0.5f}, 1) : null;
+        String out = g.dense("out", net.output(), d, null);
 
-        // Per-feature reconstruction term e [N, F] and the mean of p(x|z).
-        String mean;
-        String e;
-        if (net.kind() == ModelKind.AE) {
-            mean = out;
-            String diff = g.node("Sub", z, mean);
-            e = g.node("Mul", g.node("Mul", diff, diff), g.floats("reconstruction_weight", new float[]{net.reconstructionWeight() / f}, 1));
-        } else {
-            mean = g.node("Slice", out, g.longs("slice_mean_start", 0), g.longs("slice_mean_end", f), axis1);
-            String logVar = g.node("Slice", out, g.longs("slice_var_start", f), g.longs("slice_var_end", 2L * f), axis1);
-            String diff = g.node("Sub", z, mean);
-            String sq = g.node("Mul", diff, diff);
-            String invVar = g.node("Exp", g.node("Neg", logVar));
-            String sum = g.node("Add", g.node("Add", g.node("Mul", sq, invVar), logVar),
-                    g.floats("log_2pi", new float[]{(float) ReferenceScorer.LOG_2PI}, 1));
-            e = g.node("Mul", sum, half);
-        }
-
-        // Latent term L [N, 1]: AE, whitened squared distance of the code; VAE, KL(q(z|x) || N(0, I)).
-        String latentTerm;
-        if (net.kind() == ModelKind.AE) {
-            String u = g.node("Mul", g.node("Sub", latent, g.floats("latent.center", net.latentCenter(), net.latent())),
-                    g.floats("latent.inv_scale", net.latentInvScale(), net.latent()));
-            latentTerm = g.node("Mul", g.node("ReduceSum", null, Map.of("keepdims", 1L), g.node("Mul", u, u), axis1),
-                    g.floats("inv_latent", new float[]{1f / net.latent()}, 1));
-        } else {
-            String lv = dense(g, "code_logvar", net.codeLogVar(), h, null);
-            String klTerms = g.node("Sub", g.node("Sub", g.node("Add", g.node("Mul", latent, latent), g.node("Exp", lv)),
-                    g.floats("one", new float[]{1f}, 1)), lv);
-            latentTerm = g.node("Mul", g.node("ReduceSum", null, Map.of("keepdims", 1L), klTerms, axis1), half);
-        }
+        // The family's two terms: per-feature reconstruction e [N, F] and latent L [N, 1], and the reconstruction mean.
+        ModelFamily.GraphTerms terms = net.family().graph(g, net, z, h, latent, out);
+        String e = terms.reconstruction();
+        String latentTerm = terms.latentTerm();
+        String mean = terms.mean();
+        String axis1 = g.featureAxis();
         g.node("Squeeze", LATENT_SCORE, Map.of(), latentTerm, axis1);
 
         // contribution = e + z^2 * (L / (sum z^2 + eps)) (the division per row, not per cell); score = sum(e) + L.
         String zsq = g.node("Mul", z, z);
-        String perShare = g.node("Div", latentTerm, g.node("Add", g.node("ReduceSum", null, Map.of("keepdims", 1L), zsq, axis1),
-                g.floats("share_eps", new float[]{(float) ReferenceScorer.SHARE_EPSILON}, 1)));
+        String perShare = g.node("Div", latentTerm, g.node("Add", g.rowSum(zsq), g.scalar("share_eps", (float) ReferenceScorer.SHARE_EPSILON)));
         String contribution = g.node("Add", OnnxScoringModel.CONTRIBUTION, Map.of(), e, g.node("Mul", zsq, perShare));
-        String reconstruction = g.node("ReduceSum", null, Map.of("keepdims", 1L), e, axis1);
+        String reconstruction = g.rowSum(e);
         String scoreColumn = g.node("Add", reconstruction, latentTerm);
         g.node("Squeeze", OnnxScoringModel.SCORE, Map.of(), scoreColumn, axis1);
         g.node("Add", OnnxScoringModel.EXPECTED, Map.of(), g.node("Mul", mean, scale), center);
@@ -113,31 +84,5 @@ public final class OnnxExporter {
         metadata.toProperties().forEach((k, v) ->
                 model.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return model.build().toByteArray();
-    }
-
-    /**
-     * ELU as max(x, 0) + (exp(min(x, 0)) - 1): ONNX Runtime's own Elu (alone or fused into the Gemm) evaluates exp
-     * element by element, several times slower than its vectorised Exp, Min and Relu on the batch sizes the
-     * detector scores. For x > 0 the second term is exactly 0, so the value matches Elu.
-     */
-    private static String elu(OnnxGraph g, String x, String output) {
-        String negative = g.node("Sub", g.node("Exp", g.node("Min", x, g.floats(x + ".elu_zero", new float[]{0f}, 1))),
-                g.floats(x + ".elu_one", new float[]{1f}, 1));
-        return g.node("Add", output, Map.of(), g.node("Relu", x), negative);
-    }
-
-    private static String dense(OnnxGraph g, String name, DenseWeights layer, String input, String output) {
-        String w = g.floats(name + ".W", layer.weights(), layer.in(), layer.out());
-        String b = g.floats(name + ".b", layer.bias(), layer.out());
-        Activation act = layer.activation();
-        String pre = g.node("Gemm", act == Activation.IDENTITY ? output : null, Map.of(), input, w, b);
-        return switch (act) {
-            case IDENTITY -> pre;
-            case RELU -> g.node("Relu", output, Map.of(), pre);
-            case LEAKYRELU -> g.node("LeakyRelu", output, Map.of("alpha", Activation.LEAKY_ALPHA), pre);
-            case ELU -> elu(g, pre, output);
-            case TANH -> g.node("Tanh", output, Map.of(), pre);
-            case SIGMOID -> g.node("Sigmoid", output, Map.of(), pre);
-        };
     }
 }

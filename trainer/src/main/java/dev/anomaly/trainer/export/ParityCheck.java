@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.anomaly.schemas.model.OnnxScoringModel;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
 import dev.anomaly.trainer.model.NetworkWeights;
 import dev.anomaly.trainer.model.ReferenceScorer;
 

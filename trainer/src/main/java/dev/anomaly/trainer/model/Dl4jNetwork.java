@@ -2,8 +2,8 @@ package dev.anomaly.trainer.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** A DL4J network being trained on normalised rows. */
-interface Dl4jNetwork {
+/** A DL4J network being trained on normalised rows; each {@link ModelFamily} builds its own. */
+public interface Dl4jNetwork {
     /** One optimiser step on a minibatch: {@code input} (possibly corrupted) should reconstruct {@code target}. */
     void fitBatch(INDArray input, INDArray target);
 

@@ -1,6 +1,5 @@
 package dev.anomaly.trainer.model;
 
-import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.trainer.data.Dataset;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,7 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Trains an AE or VAE with Adam on shuffled minibatches, evaluating the held-out loss after every epoch and keeping
+ * Trains a {@link ModelFamily}'s network with Adam on shuffled minibatches, evaluating the held-out loss after every epoch and keeping
  * the best weights (early stopping with patience). Seeded: the same data and config give the same weights.
  */
 public final class NetworkTrainer {
@@ -35,7 +34,7 @@ public final class NetworkTrainer {
                                        ProgressListener progress) {
         int width = train.width();
         Nd4j.getRandom().setSeed(config.seed());
-        Dl4jNetwork net = config.kind() == ModelKind.AE ? new Dl4jAutoencoder(width, config) : new Dl4jVae(width, config);
+        Dl4jNetwork net = config.family().network(width, config);
         int n = train.rows();
         float[] zTrain = normalizer.apply(train.values(), n);
         float[] zVal = normalizer.apply(validation.values(), validation.rows());
@@ -91,51 +90,9 @@ public final class NetworkTrainer {
         }
         net.setParams(bestParams);
         double secondsPerEpoch = (System.nanoTime() - start) / 1e9 / trainLoss.size();
-        NetworkWeights weights = net.weights(normalizer);
-        if (config.kind() == ModelKind.AE) {
-            float[][] forward = net.forward(zTrain, n);
-            weights = withTrainingStatistics(weights, forward[0], forward[1], zTrain, n);
-        }
+        NetworkWeights weights = config.family().withTrainingStatistics(net.weights(normalizer), net, zTrain, n);
         return new TrainedNetwork(weights,
                 new TrainingHistory(trainLoss, valLoss, bestEpoch, stoppedEarly, secondsPerEpoch), net);
-    }
-
-    /**
-     * AE: the latent distance is measured in units of the training codes' own spread, per unit, and the reconstruction
-     * error in units of its training mean, so that both terms of the score are about 1 for a typical record.
-     */
-    private static NetworkWeights withTrainingStatistics(NetworkWeights weights, float[] codes, float[] recon, float[] z, int rows) {
-        double mse = 0;
-        for (int i = 0; i < z.length; i++) {
-            double d = z[i] - recon[i];
-            mse += d * d;
-        }
-        mse /= z.length;
-        int k = weights.latent();
-        double[] mean = new double[k];
-        double[] var = new double[k];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < k; j++) {
-                mean[j] += codes[i * k + j];
-            }
-        }
-        for (int j = 0; j < k; j++) {
-            mean[j] /= rows;
-        }
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < k; j++) {
-                double d = codes[i * k + j] - mean[j];
-                var[j] += d * d;
-            }
-        }
-        float[] center = new float[k];
-        float[] invScale = new float[k];
-        for (int j = 0; j < k; j++) {
-            double sd = Math.sqrt(var[j] / Math.max(1, rows - 1));
-            center[j] = (float) mean[j];
-            invScale[j] = sd > 1e-6 ? (float) (1 / sd) : 0f; // a dead unit carries no distance
-        }
-        return weights.withTrainingStatistics(center, invScale, mse > 1e-12 ? (float) (1 / mse) : 1f);
     }
 
     private static void shuffle(int[] a, SplittableRandom random) {

@@ -41,9 +41,9 @@ public record Normalizer(float[] center, float[] scale) {
                 if (scaling == Scaling.ROBUST) {
                     double[] sorted = column.clone();
                     Arrays.sort(sorted);
-                    c = dev.anomaly.schemas.model.Baseline.quantileOfSorted(sorted, 0.5);
-                    s = (dev.anomaly.schemas.model.Baseline.quantileOfSorted(sorted, 0.75)
-                            - dev.anomaly.schemas.model.Baseline.quantileOfSorted(sorted, 0.25)) / 1.349;
+                    c = dev.anomaly.scoring.Baseline.quantileOfSorted(sorted, 0.5);
+                    s = (dev.anomaly.scoring.Baseline.quantileOfSorted(sorted, 0.75)
+                            - dev.anomaly.scoring.Baseline.quantileOfSorted(sorted, 0.25)) / 1.349;
                     if (s < MIN_SPREAD * (1 + Math.abs(c))) {
                         s = std;
                     }

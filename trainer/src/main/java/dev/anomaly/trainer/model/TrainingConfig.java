@@ -1,7 +1,5 @@
 package dev.anomaly.trainer.model;
 
-import dev.anomaly.schemas.avro.ModelKind;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,21 +8,20 @@ import java.util.OptionalDouble;
 /**
  * Everything that determines a training run. With the same data and config, training is reproducible.
  *
+ * @param family            the kind of network, with its own hyper-parameters (the AE's sparsity, the VAE's beta, ...)
  * @param hidden            encoder hidden layer sizes, outermost first; the decoder mirrors them
  * @param latent            size of the code (AE) or latent space (VAE)
  * @param denoise           standard deviation of Gaussian noise added to normalised inputs during training (0 = off);
  *                          the VAE defaults to 0.05: on discrete-valued columns a Gaussian decoder otherwise drives its
  *                          variance to zero and its likelihood to infinity (the noise "dequantises" the data)
- * @param sparsity          AE: weight of the L1 activity penalty on the code (0 = off)
- * @param beta              VAE: weight of the KL term (1 = the standard ELBO)
  * @param validationFraction share of rows held out for early stopping and threshold calibration
  * @param patience          epochs without validation improvement before stopping
  * @param falseAlarmRate    threshold = this upper quantile of held-out scores
  * @param contamination     when set, overrides falseAlarmRate: the expected anomaly share of the training data
  */
-public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activation activation, int epochs, int batchSize,
+public record TrainingConfig(ModelFamily family, int[] hidden, int latent, Activation activation, int epochs, int batchSize,
                              double learningRate, double weightDecay, double validationFraction, int patience, long seed,
-                             double denoise, double sparsity, double beta, Scaling scaling, double falseAlarmRate,
+                             double denoise, Scaling scaling, double falseAlarmRate,
                              OptionalDouble contamination) {
 
     public TrainingConfig {
@@ -38,11 +35,8 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
         require(validationFraction > 0 && validationFraction < 0.9, "validation fraction must be in (0, 0.9)");
         require(patience >= 1, "patience must be >= 1");
         require(denoise >= 0, "denoise noise must be >= 0");
-        require(sparsity >= 0, "sparsity must be >= 0");
-        require(beta > 0, "beta must be > 0");
         require(falseAlarmRate > 0 && falseAlarmRate < 0.5, "false-alarm rate must be in (0, 0.5)");
         contamination.ifPresent(c -> require(c > 0 && c < 0.5, "contamination must be in (0, 0.5)"));
-        require(kind == ModelKind.AE || sparsity == 0, "sparsity applies to the AE only");
     }
 
     private static void require(boolean ok, String message) {
@@ -55,19 +49,17 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
      * Defaults for {@code width} input columns that work without tuning: one hidden layer of {@code clamp(2F, 16, 64)},
      * a code of {@code clamp(ceil(F / 4), 2, 16)}, Adam 1e-3, batch 256, up to 100 epochs with patience 10.
      */
-    public static TrainingConfig defaults(ModelKind kind, int width) {
-        return defaults(kind, width, Integer.MAX_VALUE);
+    public static TrainingConfig defaults(ModelFamily family, int width) {
+        return defaults(family, width, Integer.MAX_VALUE);
     }
 
-    /** As {@link #defaults(ModelKind, int)}, with smaller minibatches for small data ({@code clamp(rows / 40, 32, 256)}) so that every epoch still takes tens of steps. */
-    public static TrainingConfig defaults(ModelKind kind, int width, int rows) {
+    /** As {@link #defaults(ModelFamily, int)}, with smaller minibatches for small data ({@code clamp(rows / 40, 32, 256)}) so that every epoch still takes tens of steps. */
+    public static TrainingConfig defaults(ModelFamily family, int width, int rows) {
         int batch = (int) Math.max(32, Math.min(256, rows / 40L));
         int h = Math.max(16, Math.min(64, 2 * width));
         int latent = Math.max(2, Math.min(16, (width + 3) / 4));
-        // VAE: tanh keeps the encoder's and decoder's log-variance heads bounded, so exp() cannot overflow on extreme records.
-        Activation activation = kind == ModelKind.VAE ? Activation.TANH : Activation.ELU;
-        return new TrainingConfig(kind, new int[]{h}, latent, activation, 100, batch, 1e-3, 1e-5, 0.2, 10, 42,
-                kind == ModelKind.VAE ? 0.05 : 0.0, 0.0, 1.0, Scaling.STANDARD, 0.01, OptionalDouble.empty());
+        return new TrainingConfig(family, new int[]{h}, latent, family.defaultActivation(), 100, batch, 1e-3, 1e-5, 0.2, 10, 42,
+                family.defaultDenoise(), Scaling.STANDARD, 0.01, OptionalDouble.empty());
     }
 
     /** The alert rate the threshold targets. */
@@ -78,7 +70,7 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
     /** As text, for model metadata and reports. */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("kind", kind.name());
+        m.put("kind", family.kind().name());
         m.put("hidden", Arrays.toString(hidden));
         m.put("latent", Integer.toString(latent));
         m.put("activation", activation.name().toLowerCase());
@@ -90,11 +82,7 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
         m.put("patience", Integer.toString(patience));
         m.put("seed", Long.toString(seed));
         m.put("denoise", Double.toString(denoise));
-        if (kind == ModelKind.AE) {
-            m.put("sparsity", Double.toString(sparsity));
-        } else {
-            m.put("beta", Double.toString(beta));
-        }
+        m.putAll(family.parameters());
         m.put("scaling", scaling.name().toLowerCase());
         m.put("false_alarm_rate", Double.toString(falseAlarmRate));
         contamination.ifPresent(c -> m.put("contamination", Double.toString(c)));
@@ -102,13 +90,18 @@ public record TrainingConfig(ModelKind kind, int[] hidden, int latent, Activatio
     }
 
     public TrainingConfig withEpochs(int e) {
-        return new TrainingConfig(kind, hidden, latent, activation, e, batchSize, learningRate, weightDecay, validationFraction,
-                patience, seed, denoise, sparsity, beta, scaling, falseAlarmRate, contamination);
+        return new TrainingConfig(family, hidden, latent, activation, e, batchSize, learningRate, weightDecay, validationFraction,
+                patience, seed, denoise, scaling, falseAlarmRate, contamination);
+    }
+
+    public TrainingConfig withFamily(ModelFamily f) {
+        return new TrainingConfig(f, hidden, latent, activation, epochs, batchSize, learningRate, weightDecay, validationFraction,
+                patience, seed, denoise, scaling, falseAlarmRate, contamination);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(kind, hidden, latent, activation, epochs, batchSize, learningRate, weightDecay, validationFraction,
-                patience, s, denoise, sparsity, beta, scaling, falseAlarmRate, contamination);
+        return new TrainingConfig(family, hidden, latent, activation, epochs, batchSize, learningRate, weightDecay, validationFraction,
+                patience, s, denoise, scaling, falseAlarmRate, contamination);
     }
 
     @Override

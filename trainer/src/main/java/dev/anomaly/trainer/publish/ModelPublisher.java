@@ -2,10 +2,10 @@ package dev.anomaly.trainer.publish;
 
 import dev.anomaly.schemas.avro.ModelRelease;
 import dev.anomaly.schemas.avro.ReleaseReason;
-import dev.anomaly.schemas.model.ModelException;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ModelException;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.data.UnavailableException;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,6 +1,6 @@
 package dev.anomaly.trainer.report;
 
-import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.scoring.ModelMetadata;
 import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.eval.Metrics;
 import dev.anomaly.trainer.model.TrainingHistory;

@@ -2,25 +2,26 @@ package dev.anomaly.trainer.retrain;
 
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
-import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.avro.ModelRelease;
 import dev.anomaly.schemas.avro.ReleaseReason;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.schemas.features.FeatureType;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.TrainingJob;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.KafkaTopicData;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.data.TopicRange;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.Activation;
 import dev.anomaly.trainer.model.NativeMemory;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.Scaling;
+import dev.anomaly.trainer.model.ModelFamily;
 import dev.anomaly.trainer.model.TrainingConfig;
 import dev.anomaly.trainer.publish.ModelPublisher;
 import org.apache.avro.generic.GenericRecord;
@@ -233,17 +234,16 @@ public final class RetrainJob {
 
     /** The current model's settings, re-derived for the new data size where they were defaults. */
     static TrainingConfig settingsOf(ModelMetadata current, Dataset train) {
-        TrainingConfig d = TrainingConfig.defaults(current.kind(), train.width(), (int) (train.rows() * 0.8));
         Map<String, String> h = current.hyperParameters();
+        ModelFamily family = ModelFamilies.fromMetadata(current.kind(), h);
+        TrainingConfig d = TrainingConfig.defaults(family, train.width(), (int) (train.rows() * 0.8));
         int[] hidden = Optional.ofNullable(h.get("hidden")).map(s -> Arrays.stream(s.replaceAll("[\\[\\] ]", "").split(","))
                 .mapToInt(Integer::parseInt).toArray()).orElse(d.hidden());
-        return new TrainingConfig(current.kind(), hidden,
+        return new TrainingConfig(family, hidden,
                 Optional.ofNullable(h.get("latent")).map(Integer::parseInt).orElse(d.latent()),
                 Optional.ofNullable(h.get("activation")).map(s -> Activation.valueOf(s.toUpperCase())).orElse(d.activation()),
                 d.epochs(), d.batchSize(), d.learningRate(), d.weightDecay(), d.validationFraction(), d.patience(), d.seed(),
                 Optional.ofNullable(h.get("denoise")).map(Double::parseDouble).orElse(d.denoise()),
-                current.kind() == ModelKind.AE ? Optional.ofNullable(h.get("sparsity")).map(Double::parseDouble).orElse(0.0) : 0.0,
-                Optional.ofNullable(h.get("beta")).map(Double::parseDouble).orElse(d.beta()),
                 Optional.ofNullable(h.get("scaling")).map(s -> Scaling.valueOf(s.toUpperCase())).orElse(d.scaling()),
                 Double.isFinite(current.falseAlarmRate()) ? current.falseAlarmRate() : d.falseAlarmRate(), d.contamination());
     }

@@ -1,8 +1,6 @@
 package dev.anomaly.trainer.data;
 
 import dev.anomaly.schemas.avro.MachineTelemetry;
-import dev.anomaly.schemas.example.LabelledReading;
-import dev.anomaly.schemas.example.TelemetrySimulator;
 import dev.anomaly.schemas.features.FeatureType;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -25,11 +23,15 @@ class AvroFileDataTest {
     @Test
     void shouldInferFeaturesFromSchemaAndData() throws IOException {
         Path file = dir.resolve("telemetry.avro");
-        List<LabelledReading> readings = TelemetrySimulator.withDefaults(5).next(500);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        List<MachineTelemetry> readings = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            readings.add(dev.anomaly.trainer.TestData.reading(random, i * 3, false)); // across a whole day: every mode
+        }
         try (DataFileWriter<MachineTelemetry> w = new DataFileWriter<>(new SpecificDatumWriter<>(MachineTelemetry.class))) {
             w.create(MachineTelemetry.getClassSchema(), file.toFile());
-            for (LabelledReading r : readings) {
-                w.append(r.reading());
+            for (MachineTelemetry r : readings) {
+                w.append(r);
             }
         }
 
@@ -40,7 +42,7 @@ class AvroFileDataTest {
                 .containsExactly("mode", "rpm", "powerKw", "temperatureC", "vibrationMm", "pressureBar", "flowM3h", "valveOpen");
         assertThat(d.spec().features().get(0).type()).isEqualTo(FeatureType.CATEGORICAL);
         assertThat(d.spec().features().get(0).categories()).containsExactlyInAnyOrder("IDLE", "NORMAL", "BOOST");
-        assertThat(d.get(0, d.spec().columnNames().indexOf("rpm"))).isEqualTo((float) readings.get(0).reading().getRpm());
+        assertThat(d.get(0, d.spec().columnNames().indexOf("rpm"))).isEqualTo((float) readings.get(0).getRpm());
     }
 
     @Test
@@ -48,8 +50,9 @@ class AvroFileDataTest {
         Path file = dir.resolve("telemetry.avro");
         try (DataFileWriter<MachineTelemetry> w = new DataFileWriter<>(new SpecificDatumWriter<>(MachineTelemetry.class))) {
             w.create(MachineTelemetry.getClassSchema(), file.toFile());
-            for (LabelledReading r : TelemetrySimulator.withDefaults(5).next(10)) {
-                w.append(r.reading());
+            java.util.SplittableRandom random = new java.util.SplittableRandom(6);
+            for (int i = 0; i < 10; i++) {
+                w.append(dev.anomaly.trainer.TestData.reading(random, i, false));
             }
         }
         byte[] bytes = Files.readAllBytes(file);

@@ -3,10 +3,12 @@ package dev.anomaly.trainer.export;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.Baseline;
-import dev.anomaly.schemas.model.ModelMetadata;
+import dev.anomaly.scoring.Baseline;
+import dev.anomaly.scoring.ModelMetadata;
 import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.DenseWeights;
+import dev.anomaly.trainer.model.ModelFamily;
 import dev.anomaly.trainer.model.NetworkWeights;
 import dev.anomaly.trainer.model.Normalizer;
 import dev.anomaly.trainer.model.ReferenceScorer;
@@ -39,11 +41,13 @@ class ParityCheckTest {
         int k = 2;
         DenseWeights enc = dense(r, F, 8, act);
         DenseWeights code = dense(r, 8, k, Activation.IDENTITY);
-        DenseWeights logVar = kind == ModelKind.VAE ? dense(r, 8, k, Activation.IDENTITY) : null;
+        ModelFamily family = ModelFamilies.of(kind);
+        DenseWeights logVar = family.hasLatentLogVariance() ? dense(r, 8, k, Activation.IDENTITY) : null;
         DenseWeights dec = dense(r, k, 8, act);
-        DenseWeights out = dense(r, 8, kind == ModelKind.VAE ? 2 * F : F, Activation.IDENTITY);
-        return new NetworkWeights(kind, new Normalizer(center, scale), List.of(enc), code, logVar, List.of(dec), out,
-                new float[]{0.1f, -0.2f}, new float[]{1.5f, 0.7f}, kind == ModelKind.AE ? 3.0f : 1f);
+        DenseWeights out = dense(r, 8, family.outputWidth(F), Activation.IDENTITY);
+        // Training statistics that are not the identity, for the families that use them.
+        return new NetworkWeights(family, new Normalizer(center, scale), List.of(enc), code, logVar, List.of(dec), out,
+                new float[]{0.1f, -0.2f}, new float[]{1.5f, 0.7f}, 3.0f);
     }
 
     static DenseWeights dense(SplittableRandom r, int in, int out, Activation act) {

@@ -1,0 +1,149 @@
+package dev.anomaly.trainer.family;
+
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.Dl4jNetwork;
+import dev.anomaly.trainer.model.ModelFamily;
+import dev.anomaly.trainer.model.NetworkWeights;
+import dev.anomaly.trainer.model.OnnxGraph;
+import dev.anomaly.trainer.model.TrainingConfig;
+
+import java.util.Map;
+
+/**
+ * The undercomplete (optionally sparse, optionally denoising) autoencoder: c = code(encoder(z)), r = decoder(c).
+ * <ul>
+ *   <li>Reconstruction term per feature e_j = w (z_j - r_j)^2 / F: their sum is the MSE relative to the training rows'
+ *       mean MSE, 1/w.</li>
+ *   <li>Latent term L = (1/k) sum_i ((c_i - m_i) / s_i)^2, the squared distance of the code from the training codes'
+ *       mean in units of their spread. It catches records that are extreme yet consistent (on the learned manifold),
+ *       which a reconstruction error alone misses.</li>
+ * </ul>
+ *
+ * @param sparsity weight of the L1 activity penalty on the code during training (0 = off)
+ */
+public record Autoencoder(double sparsity) implements ModelFamily {
+    public static final String SPARSITY = "sparsity";
+
+    public Autoencoder {
+        if (!(sparsity >= 0) || Double.isInfinite(sparsity)) {
+            throw new IllegalArgumentException("sparsity must be >= 0");
+        }
+    }
+
+    /** Reads this family's hyper-parameters ({@value #SPARSITY}, default 0). */
+    static Autoencoder from(Map<String, String> parameters) {
+        return new Autoencoder(ModelFamilies.number(parameters, SPARSITY, 0.0));
+    }
+
+    @Override
+    public ModelKind kind() {
+        return ModelKind.AE;
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return Map.of(SPARSITY, Double.toString(sparsity));
+    }
+
+    @Override
+    public Activation defaultActivation() {
+        return Activation.ELU;
+    }
+
+    @Override
+    public double defaultDenoise() {
+        return 0.0;
+    }
+
+    @Override
+    public Dl4jNetwork network(int width, TrainingConfig config) {
+        return new Dl4jAutoencoder(width, config, sparsity);
+    }
+
+    @Override
+    public int outputWidth(int features) {
+        return features;
+    }
+
+    @Override
+    public boolean hasLatentLogVariance() {
+        return false;
+    }
+
+    /**
+     * The latent distance is measured in units of the training codes' own spread, per unit, and the reconstruction
+     * error in units of its training mean, so that both terms of the score are about 1 for a typical record.
+     */
+    @Override
+    public NetworkWeights withTrainingStatistics(NetworkWeights weights, Dl4jNetwork network, float[] z, int rows) {
+        float[][] forward = network.forward(z, rows);
+        float[] codes = forward[0];
+        float[] recon = forward[1];
+        double mse = 0;
+        for (int i = 0; i < z.length; i++) {
+            double d = z[i] - recon[i];
+            mse += d * d;
+        }
+        mse /= z.length;
+        int k = weights.latent();
+        double[] mean = new double[k];
+        double[] var = new double[k];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < k; j++) {
+                mean[j] += codes[i * k + j];
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            mean[j] /= rows;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < k; j++) {
+                double d = codes[i * k + j] - mean[j];
+                var[j] += d * d;
+            }
+        }
+        float[] center = new float[k];
+        float[] invScale = new float[k];
+        for (int j = 0; j < k; j++) {
+            double sd = Math.sqrt(var[j] / Math.max(1, rows - 1));
+            center[j] = (float) mean[j];
+            invScale[j] = sd > 1e-6 ? (float) (1 / sd) : 0f; // a dead unit carries no distance
+        }
+        return weights.withTrainingStatistics(center, invScale, mse > 1e-12 ? (float) (1 / mse) : 1f);
+    }
+
+    @Override
+    public ScoreTerms reference(NetworkWeights net, float[] z, float[] hidden, float[] latent, float[] output, int rows) {
+        int f = net.width();
+        int k = net.latent();
+        double[] latentTerm = new double[rows];
+        double[] e = new double[rows * f];
+        for (int r = 0; r < rows; r++) {
+            double l = 0;
+            for (int i = 0; i < k; i++) {
+                double mu = latent[r * k + i];
+                double u = (mu - net.latentCenter()[i]) * net.latentInvScale()[i];
+                l += u * u / k;
+            }
+            latentTerm[r] = l;
+            for (int j = 0; j < f; j++) {
+                double mean = output[r * f + j];
+                double zj = z[r * f + j];
+                e[r * f + j] = (zj - mean) * (zj - mean) * net.reconstructionWeight() / f;
+            }
+        }
+        return new ScoreTerms(latentTerm, e, output);
+    }
+
+    @Override
+    public GraphTerms graph(OnnxGraph g, NetworkWeights net, String z, String hidden, String latent, String output) {
+        int f = net.width();
+        String diff = g.node("Sub", z, output);
+        String e = g.node("Mul", g.node("Mul", diff, diff), g.scalar("reconstruction_weight", net.reconstructionWeight() / f));
+        String u = g.node("Mul", g.node("Sub", latent, g.floats("latent.center", net.latentCenter(), net.latent())),
+                g.floats("latent.inv_scale", net.latentInvScale(), net.latent()));
+        String latentTerm = g.node("Mul", g.rowSum(g.node("Mul", u, u)), g.scalar("inv_latent", 1f / net.latent()));
+        return new GraphTerms(latentTerm, e, output);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.anomaly.trainer.family;
+
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.model.ModelFamily;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The registry of model families by {@link ModelKind}: the one place a new family is added. A kind with no family
+ * here is an error wherever it is asked for, never a fallback to another family.
+ */
+public final class ModelFamilies {
+    private static final Map<ModelKind, Function<Map<String, String>, ModelFamily>> FAMILIES = new EnumMap<>(ModelKind.class);
+
+    static {
+        FAMILIES.put(ModelKind.AE, Autoencoder::from);
+        FAMILIES.put(ModelKind.VAE, VariationalAutoencoder::from);
+    }
+
+    private ModelFamilies() {
+    }
+
+    /** The family of {@code kind} with its default hyper-parameters. */
+    public static ModelFamily of(ModelKind kind) {
+        return of(kind, Map.of());
+    }
+
+    /**
+     * The family of {@code kind} with the given hyper-parameters, each one it has not got being an error
+     * (they come from a user).
+     */
+    public static ModelFamily of(ModelKind kind, Map<String, String> parameters) {
+        ModelFamily defaults = factory(kind).apply(Map.of());
+        Set<String> unknown = new TreeSet<>(parameters.keySet());
+        unknown.removeAll(defaults.parameters().keySet());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(name(kind) + " has no hyper-parameter " + String.join(", ", unknown)
+                    + (defaults.parameters().isEmpty() ? "" : " (it has: " + String.join(", ", new TreeSet<>(defaults.parameters().keySet())) + ")"));
+        }
+        return factory(kind).apply(parameters);
+    }
+
+    /**
+     * The family of {@code kind} as a model's metadata describes it: its own hyper-parameters are picked out of all
+     * of the model's training settings; a missing one takes its default (models written before it existed).
+     */
+    public static ModelFamily fromMetadata(ModelKind kind, Map<String, String> hyperParameters) {
+        ModelFamily defaults = factory(kind).apply(Map.of());
+        Map<String, String> own = new HashMap<>(hyperParameters);
+        own.keySet().retainAll(defaults.parameters().keySet());
+        return factory(kind).apply(own);
+    }
+
+    /** Every registered family, with default hyper-parameters, in {@link ModelKind} order. */
+    public static List<ModelFamily> all() {
+        return FAMILIES.keySet().stream().map(ModelFamilies::of).toList();
+    }
+
+    /** The user-facing name of a kind: {@code ae}, {@code vae}. */
+    public static String name(ModelKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Function<Map<String, String>, ModelFamily> factory(ModelKind kind) {
+        Function<Map<String, String>, ModelFamily> factory = FAMILIES.get(kind);
+        if (factory == null) {
+            throw new IllegalArgumentException("no model family is registered for kind " + kind + " (known: "
+                    + String.join(", ", FAMILIES.keySet().stream().map(ModelFamilies::name).toList()) + ")");
+        }
+        return factory;
+    }
+
+    /** A numeric hyper-parameter, or {@code fallback} when absent; a clear error when it is not a number. */
+    static double number(Map<String, String> parameters, String name, double fallback) {
+        String text = parameters.get(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, got '" + text + "'");
+        }
+    }
+}

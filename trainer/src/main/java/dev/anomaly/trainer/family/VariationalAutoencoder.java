@@ -1,0 +1,126 @@
+package dev.anomaly.trainer.family;
+
+import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.Dl4jNetwork;
+import dev.anomaly.trainer.model.ModelFamily;
+import dev.anomaly.trainer.model.NetworkWeights;
+import dev.anomaly.trainer.model.OnnxGraph;
+import dev.anomaly.trainer.model.ReferenceScorer;
+import dev.anomaly.trainer.model.TrainingConfig;
+
+import java.util.Map;
+
+/**
+ * The (β-)variational autoencoder with a Gaussian decoder, scored deterministically at z = mu(x):
+ * (m, log s^2) = decoder(mu).
+ * <ul>
+ *   <li>Reconstruction term per feature e_j = 0.5 (log 2 pi + log s_j^2 + (z_j - m_j)^2 / s_j^2), the negative
+ *       log-likelihood of x under p(x | z = mu).</li>
+ *   <li>Latent term L = KL(q(z|x) || N(0, I)). The score is then the negative ELBO evaluated at z = mu.</li>
+ * </ul>
+ *
+ * @param beta weight of the KL term in training (1 = the standard ELBO); the score always weighs it 1
+ */
+public record VariationalAutoencoder(double beta) implements ModelFamily {
+    public static final String BETA = "beta";
+
+    public VariationalAutoencoder {
+        if (!(beta > 0) || Double.isInfinite(beta)) {
+            throw new IllegalArgumentException("beta must be > 0");
+        }
+    }
+
+    /** Reads this family's hyper-parameters ({@value #BETA}, default 1). */
+    static VariationalAutoencoder from(Map<String, String> parameters) {
+        return new VariationalAutoencoder(ModelFamilies.number(parameters, BETA, 1.0));
+    }
+
+    @Override
+    public ModelKind kind() {
+        return ModelKind.VAE;
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return Map.of(BETA, Double.toString(beta));
+    }
+
+    /** Tanh keeps the encoder's and decoder's log-variance heads bounded, so exp() cannot overflow on extreme records. */
+    @Override
+    public Activation defaultActivation() {
+        return Activation.TANH;
+    }
+
+    /**
+     * On discrete-valued columns a Gaussian decoder otherwise drives its variance to zero and its likelihood to
+     * infinity; a little noise "dequantises" the data.
+     */
+    @Override
+    public double defaultDenoise() {
+        return 0.05;
+    }
+
+    @Override
+    public Dl4jNetwork network(int width, TrainingConfig config) {
+        return new Dl4jVae(width, config, this);
+    }
+
+    @Override
+    public int outputWidth(int features) {
+        return 2 * features;
+    }
+
+    @Override
+    public boolean hasLatentLogVariance() {
+        return true;
+    }
+
+    @Override
+    public ScoreTerms reference(NetworkWeights net, float[] z, float[] hidden, float[] latent, float[] output, int rows) {
+        int f = net.width();
+        int k = net.latent();
+        float[] latentLogVar = net.codeLogVar().forward(hidden, rows);
+        double[] latentTerm = new double[rows];
+        double[] e = new double[rows * f];
+        float[] means = new float[rows * f];
+        for (int r = 0; r < rows; r++) {
+            double l = 0;
+            for (int i = 0; i < k; i++) {
+                double mu = latent[r * k + i];
+                double lv = latentLogVar[r * k + i];
+                l += 0.5 * (mu * mu + Math.exp(lv) - 1 - lv);
+            }
+            latentTerm[r] = l;
+            for (int j = 0; j < f; j++) {
+                double mean = output[r * 2 * f + j];
+                double logVar = output[r * 2 * f + f + j];
+                double zj = z[r * f + j];
+                e[r * f + j] = 0.5 * (ReferenceScorer.LOG_2PI + logVar + (zj - mean) * (zj - mean) * Math.exp(-logVar));
+                means[r * f + j] = output[r * 2 * f + j];
+            }
+        }
+        return new ScoreTerms(latentTerm, e, means);
+    }
+
+    @Override
+    public GraphTerms graph(OnnxGraph g, NetworkWeights net, String z, String hidden, String latent, String output) {
+        int f = net.width();
+        String axis = g.featureAxis();
+        String half = g.scalar("half", 0.5f);
+        String mean = g.node("Slice", output, g.longs("slice_mean_start", 0), g.longs("slice_mean_end", f), axis);
+        String logVar = g.node("Slice", output, g.longs("slice_var_start", f), g.longs("slice_var_end", 2L * f), axis);
+        String diff = g.node("Sub", z, mean);
+        String sq = g.node("Mul", diff, diff);
+        String invVar = g.node("Exp", g.node("Neg", logVar));
+        String sum = g.node("Add", g.node("Add", g.node("Mul", sq, invVar), logVar),
+                g.scalar("log_2pi", (float) ReferenceScorer.LOG_2PI));
+        String e = g.node("Mul", sum, half);
+
+        String lv = g.dense("code_logvar", net.codeLogVar(), hidden, null);
+        String klTerms = g.node("Sub", g.node("Sub", g.node("Add", g.node("Mul", latent, latent), g.node("Exp", lv)),
+                g.scalar("one", 1f)), lv);
+        String latentTerm = g.node("Mul", g.rowSum(klTerms), half);
+        return new GraphTerms(latentTerm, e, mean);
+    }
+}
