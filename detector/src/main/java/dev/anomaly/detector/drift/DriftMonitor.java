@@ -4,11 +4,11 @@ import dev.anomaly.detector.config.DriftSettings;
 import dev.anomaly.detector.ops.DetectorMetrics;
 import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.schemas.avro.DriftEvent;
-import dev.anomaly.schemas.avro.DriftStatistic;
+import dev.anomaly.schemas.avro.DriftMeasure;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureType;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.ScoreBatch;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.ScoreBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,7 @@ import java.util.UUID;
 /**
  * Watches one stream task's scored records: per window of {@code windowRecords} (or {@code windowTime} of event
  * time), the score and every numeric feature
- * are compared with the model's training baseline (PSI and KS, see {@link DriftStatistics}), and the alert rate with
+ * are compared with the model's training baseline by every {@link DriftStatistic} of {@link DriftStatistics}, and the alert rate with
  * the rate the threshold was calibrated for. When something passes its threshold, a {@link DriftEvent} is emitted,
  * at most one per {@code minInterval}. The window restarts when the model changes.
  */
@@ -31,6 +31,7 @@ public final class DriftMonitor implements BatchObserver {
     private final DriftSettings settings;
     private final DetectorMetrics metrics;
     private final Clock clock;
+    private final List<DriftStatistic> statistics;
     private String modelKey = "";
     private int[] columns = new int[0];
     private List<String> columnNames = List.of();
@@ -46,6 +47,7 @@ public final class DriftMonitor implements BatchObserver {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
+        this.statistics = DriftStatistics.configured(settings);
     }
 
     @Override
@@ -62,7 +64,7 @@ public final class DriftMonitor implements BatchObserver {
             for (int c = 0; c < columns.length; c++) {
                 values[c][count] = features[r * w + columns[c]];
             }
-            alerts += batch.score()[r] > model.threshold() ? 1 : 0;
+            alerts += model.isAlert(batch.score()[r]) ? 1 : 0;
             windowStart = Math.min(windowStart, timestamps[r]);
             windowEnd = Math.max(windowEnd, timestamps[r]);
             count++;
@@ -80,15 +82,14 @@ public final class DriftMonitor implements BatchObserver {
         var baseline = model.baseline();
         double[] p = baseline.probabilities();
         List<String> fired = new ArrayList<>();
-        double[] s = DriftStatistics.psiAndKs(scores, p, baseline.scoreQuantiles());
-        DriftStatistic score = statistic("score", s, fired);
-        List<DriftStatistic> perFeature = new ArrayList<>();
+        var score = distribution("score", scores, BaselineCdf.of(p, baseline.scoreQuantiles()), fired);
+        List<dev.anomaly.schemas.avro.DriftStatistic> perFeature = new ArrayList<>();
         for (int c = 0; c < columns.length; c++) {
             double[] q = baseline.featureQuantiles().get(columnNames.get(c));
             if (q == null) {
                 continue;
             }
-            perFeature.add(statistic(columnNames.get(c), DriftStatistics.psiAndKs(values[c], p, q), fired));
+            perFeature.add(distribution(columnNames.get(c), values[c], BaselineCdf.of(p, q), fired));
         }
         double alertRate = (double) alerts / count;
         double expected = Double.isFinite(model.falseAlarmRate()) ? model.falseAlarmRate() : 0.01;
@@ -123,14 +124,26 @@ public final class DriftMonitor implements BatchObserver {
                 .build());
     }
 
-    private DriftStatistic statistic(String name, double[] psiKs, List<String> fired) {
-        boolean f = psiKs[0] > settings.psiThreshold() || psiKs[1] > settings.ksThreshold();
-        if (f) {
+    /** Every statistic of one distribution's window; {@code psi} and {@code ks} also in their own fields for older readers. */
+    private dev.anomaly.schemas.avro.DriftStatistic distribution(String name, double[] window, BaselineCdf baseline, List<String> fired) {
+        Window w = new Window(window, count);
+        List<DriftMeasure> measures = new ArrayList<>();
+        boolean any = false;
+        double psi = Double.NaN;
+        double ks = Double.NaN;
+        for (DriftStatistic statistic : statistics) {
+            DriftStatistic.Measurement m = statistic.measure(w, baseline);
+            measures.add(new DriftMeasure(m.statistic(), m.value(), m.threshold(), m.fired()));
+            metrics.driftStatistic(m.statistic(), name, m.value());
+            any |= m.fired();
+            psi = m.statistic().equals("psi") ? m.value() : psi;
+            ks = m.statistic().equals("ks") ? m.value() : ks;
+        }
+        if (any) {
             fired.add(name);
         }
-        metrics.driftStatistic("psi", name, psiKs[0]);
-        metrics.driftStatistic("ks", name, psiKs[1]);
-        return DriftStatistic.newBuilder().setName(name).setPsi(psiKs[0]).setKs(psiKs[1]).setFired(f).build();
+        return dev.anomaly.schemas.avro.DriftStatistic.newBuilder().setName(name).setPsi(psi).setKs(ks).setFired(any)
+                .setMeasures(measures).build();
     }
 
     private void reset(ModelMetadata model) {

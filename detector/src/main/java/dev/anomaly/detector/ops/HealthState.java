@@ -1,6 +1,5 @@
 package dev.anomaly.detector.ops;
 
-import dev.anomaly.detector.topology.Heartbeats;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.anomaly.detector.topology;
 
+import dev.anomaly.detector.ops.Heartbeats;
 import dev.anomaly.detector.ops.DetectorMetrics;
 import dev.anomaly.detector.scoring.BatchOutcome;
 import dev.anomaly.detector.scoring.BatchScoring;

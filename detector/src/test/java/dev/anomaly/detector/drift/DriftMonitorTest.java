@@ -4,11 +4,11 @@ import dev.anomaly.detector.TestModels;
 import dev.anomaly.detector.config.DriftSettings;
 import dev.anomaly.detector.ops.DetectorMetrics;
 import dev.anomaly.schemas.avro.DriftEvent;
-import dev.anomaly.schemas.model.Baseline;
-import dev.anomaly.schemas.model.ModelMetadata;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoreBatch;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.Baseline;
+import dev.anomaly.scoring.ModelMetadata;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoreBatch;
+import dev.anomaly.scoring.ScoringOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +29,30 @@ class DriftMonitorTest {
         double[] same = r.doubles(5_000).map(DriftMonitorTest::inverseNormal).toArray();
         double[] shifted = r.doubles(5_000).map(u -> inverseNormal(u) + 1.0).toArray();
 
-        double[] none = DriftStatistics.psiAndKs(same, p, q);
-        double[] drift = DriftStatistics.psiAndKs(shifted, p, q);
+        BaselineCdf baseline = BaselineCdf.of(p, q);
+        DriftStatistic psi = new PopulationStabilityIndex(0.25);
+        DriftStatistic ks = new KolmogorovSmirnov(0.2);
+        Window none = new Window(same, same.length);
+        Window drift = new Window(shifted, shifted.length);
 
-        assertThat(none[0]).isLessThan(0.02);
-        assertThat(none[1]).isLessThan(0.03);
-        assertThat(drift[0]).isGreaterThan(0.5);
-        assertThat(drift[1]).isBetween(0.3, 0.45); // true KS distance of N(0,1) vs N(1,1) is 0.383
+        assertThat(psi.of(none, baseline)).isLessThan(0.02);
+        assertThat(ks.of(none, baseline)).isLessThan(0.03);
+        assertThat(psi.of(drift, baseline)).isGreaterThan(0.5);
+        assertThat(ks.of(drift, baseline)).isBetween(0.3, 0.45); // true KS distance of N(0,1) vs N(1,1) is 0.383
+        assertThat(psi.measure(drift, baseline)).satisfies(m -> {
+            assertThat(m.statistic()).isEqualTo("psi");
+            assertThat(m.threshold()).isEqualTo(0.25);
+            assertThat(m.fired()).isTrue();
+        });
+        assertThat(ks.measure(none, baseline).fired()).isFalse();
+    }
+
+    @Test
+    void shouldMergeRepeatedCutPointsOfADiscreteColumn() {
+        BaselineCdf b = BaselineCdf.of(new double[]{0.1, 0.5, 0.9}, new double[]{1, 1, 2});
+
+        assertThat(b.cuts()).containsExactly(1, 2);
+        assertThat(b.cdf()).containsExactly(0.5, 0.9);
     }
 
     @Test
@@ -54,6 +71,11 @@ class DriftMonitorTest {
             assertThat(e.getWindowRecords()).isEqualTo(1000);
             assertThat(e.getFired()).contains("rpm", "score", "alert_rate");
             assertThat(e.getFeatures()).hasSize(6);
+            // Every configured statistic, with its threshold, for every distribution; the first version's fields too.
+            assertThat(e.getScore().getMeasures()).extracting(dev.anomaly.schemas.avro.DriftMeasure::getStatistic).containsExactly("psi", "ks");
+            assertThat(e.getScore().getMeasures()).extracting(dev.anomaly.schemas.avro.DriftMeasure::getThreshold).containsExactly(0.25, 0.2);
+            assertThat(e.getScore().getPsi()).isEqualTo(e.getScore().getMeasures().get(0).getValue());
+            assertThat(e.getScore().getKs()).isEqualTo(e.getScore().getMeasures().get(1).getValue());
             assertThat(feed(monitor, model, m, r, 3000, 2.0)).as("rate limited").isEmpty();
         }
     }
@@ -67,6 +89,17 @@ class DriftMonitorTest {
             List<DriftEvent> events = feed(monitor, model, model.metadata(), new SplittableRandom(3), 1000, 2.0);
             assertThat(events).hasSize(3);
             assertThat(events).allSatisfy(e -> assertThat(e.getWindowRecords()).isEqualTo(301));
+        }
+    }
+
+    @Test
+    void shouldMeasureATimeClosedWindowOnItsOwnRecordsOnly() {
+        try (OnnxScoringModel model = OnnxScoringModel.load(TestModels.centreModel("pumps", 1, 5.0), ScoringOptions.cpu())) {
+            // A window closed by time holds far fewer records than the count limit; none of them is shifted.
+            DriftSettings settings = new DriftSettings(true, "drift", 100_000, Duration.ofMillis(300), 0.25, 0.2, 5, Duration.ZERO);
+            DriftMonitor monitor = new DriftMonitor(settings, new DetectorMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+
+            assertThat(feed(monitor, model, model.metadata(), new SplittableRandom(4), 1000, 0.0)).isEmpty();
         }
     }
 

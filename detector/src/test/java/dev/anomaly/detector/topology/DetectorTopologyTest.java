@@ -1,5 +1,6 @@
 package dev.anomaly.detector.topology;
 
+import dev.anomaly.detector.ops.Heartbeats;
 import dev.anomaly.detector.TestModels;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.ops.DetectorMetrics;
@@ -9,8 +10,8 @@ import dev.anomaly.schemas.avro.DriftEvent;
 import dev.anomaly.schemas.avro.MachineTelemetry;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.model.OnnxScoringModel;
-import dev.anomaly.schemas.model.ScoringOptions;
+import dev.anomaly.scoring.onnx.OnnxScoringModel;
+import dev.anomaly.scoring.ScoringOptions;
 import dev.anomaly.schemas.registry.InMemorySchemaRegistry;
 import dev.anomaly.schemas.serde.GenericAvroSerde;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;

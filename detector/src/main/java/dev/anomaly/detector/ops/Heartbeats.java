@@ -1,4 +1,4 @@
-package dev.anomaly.detector.topology;
+package dev.anomaly.detector.ops;
 
 /**
  * What the topology reports so that health checks can tell a working detector from a stuck one: each stream thread's
