@@ -1,6 +1,7 @@
 package dev.anomaly.deploy;
 
 import dev.anomaly.deploy.cli.AnomalyCli;
+import dev.anomaly.detector.app.DetectorCli;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -26,7 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeployFilesTest {
     /** Maven runs the deploy module's tests with deploy/ as the working directory. */
     private static final Path DEPLOY = Path.of("").toAbsolutePath();
-    private static final Path DIST_BIN = DEPLOY.resolve("src/main/dist/bin");
+    /** The launcher both distributions (and so both images) carry. */
+    private static final Path DIST_BIN = DEPLOY.resolve("../detector/src/main/dist/bin").normalize();
+    /** The detector's distribution: what its image copies. Built by the detector module's package phase. */
+    private static final Path DETECTOR_DIST = DEPLOY.resolve("../detector/target/anomaly-detector").normalize();
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> documents(Path file) throws IOException {
@@ -141,9 +145,12 @@ class DeployFilesTest {
     void shouldOnlyRunCommandsTheImageHasWithOptionsTheCliAccepts() throws IOException {
         Map<String, Object> compose = documents(DEPLOY.resolve("docker-compose.yml")).get(0);
         Map<String, Map<String, Object>> services = at(compose, "services");
-        List<List<String>> invocations = new ArrayList<>();
+        List<List<String>> allInOne = new ArrayList<>();
+        List<List<String>> detectorInvocations = new ArrayList<>();
         services.forEach((name, service) -> {
-            boolean anomalyImage = String.valueOf(service.get("image")).startsWith("anomaly:");
+            boolean detectorImage = String.valueOf(service.get("image")).startsWith("anomaly-detector:");
+            boolean anomalyImage = String.valueOf(service.get("image")).startsWith("anomaly:") || detectorImage;
+            List<List<String>> invocations = detectorImage ? detectorInvocations : allInOne;
             Object command = service.get("command");
             Object entrypoint = service.get("entrypoint");
             if (anomalyImage && entrypoint == null && command instanceof List<?> args) {
@@ -170,12 +177,39 @@ class DeployFilesTest {
                 }
             }
         });
-        assertThat(invocations).extracting(i -> i.get(0)).contains("simulate", "train", "publish", "detect", "health");
-        for (List<String> args : invocations) {
+        assertThat(allInOne).extracting(i -> i.get(0)).contains("simulate", "train", "publish");
+        assertThat(detectorInvocations).extracting(i -> i.get(0)).contains("detect", "health");
+        for (List<String> args : allInOne) {
             // Parses like the launcher would: an unknown subcommand or option throws.
             AnomalyCli.commandLine().parseArgs(args.toArray(String[]::new));
         }
+        for (List<String> args : detectorInvocations) {
+            DetectorCli.commandLine().parseArgs(args.toArray(String[]::new)); // the detector image has only its own commands
+        }
         assertThat(DIST_BIN.resolve("anomaly")).exists();
+    }
+
+    @Test
+    void shouldBuildTheDetectorImageFromADistributionWithoutTrainingOrBrokerJars() throws IOException {
+        Map<String, Object> compose = documents(DEPLOY.resolve("docker-compose.yml")).get(0);
+        Map<String, Object> detector = at(compose, "services", "detector");
+        assertThat((String) detector.get("image")).startsWith("anomaly-detector:");
+        Path context = DEPLOY.resolve((String) at(detector, "build", "context")).normalize();
+        assertThat(context).isEqualTo(DETECTOR_DIST);
+        assertThat(context.resolve((String) at(detector, "build", "dockerfile")).normalize()).isEqualTo(DEPLOY.resolve("docker/Dockerfile.detector"));
+        assertThat(Files.readString(DEPLOY.resolve("k8s/detector.yaml"))).contains("image: anomaly-detector:");
+
+        List<String> jars;
+        try (Stream<Path> files = Files.list(DETECTOR_DIST.resolve("lib"))) {
+            jars = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(jars).as("the detector image's jars").isNotEmpty().anyMatch(j -> j.startsWith("kafka-streams-"))
+                .anyMatch(j -> j.startsWith("onnxruntime")).anyMatch(j -> j.startsWith("logback-classic"))
+                .noneMatch(j -> j.startsWith("deeplearning4j") || j.startsWith("nd4j") || j.startsWith("javacpp")
+                        || j.startsWith("openblas") || j.startsWith("kafka_2.") || j.startsWith("kafka-server")
+                        || j.startsWith("kafka-raft") || j.startsWith("kafka-metadata") || j.startsWith("scala-library")
+                        || j.startsWith("anomaly-trainer") || j.startsWith("anomaly-deploy") || j.startsWith("jmh"));
+        assertThat(DETECTOR_DIST.resolve("bin/anomaly")).content().contains("dev.anomaly.detector.app.DetectorCli");
     }
 
     @Test

@@ -61,6 +61,22 @@ class CliMannersTest {
     }
 
     @Test
+    void shouldSayWhereTheBenchmarksAreWhenTheyAreNotInTheDistribution() {
+        var r = run("bench", "kernel");
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not in this distribution").contains("bench/target/anomaly-bench/bin/anomaly");
+    }
+
+    @Test
+    void shouldUseTheSameExitCodesAsTheDetectorsOwnCommandLine() {
+        assertThat(dev.anomaly.detector.app.DetectorCli.USAGE).isEqualTo(dev.anomaly.trainer.cli.ExitCodes.USAGE);
+        assertThat(dev.anomaly.detector.app.DetectorCli.BAD_MODEL).isEqualTo(dev.anomaly.trainer.cli.ExitCodes.BAD_MODEL);
+        assertThat(dev.anomaly.detector.app.DetectorCli.FAILURE).isEqualTo(dev.anomaly.trainer.cli.ExitCodes.FAILURE);
+        assertThat(dev.anomaly.detector.app.DetectorCli.OK).isEqualTo(dev.anomaly.trainer.cli.ExitCodes.OK);
+    }
+
+    @Test
     void shouldPrintTheVersionAndCommit() {
         var r = run("--version");
         assertThat(r.code()).isZero();

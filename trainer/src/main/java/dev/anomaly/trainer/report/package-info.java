@@ -1,0 +1,4 @@
+/**
+ * The HTML training report with its charts.
+ */
+package dev.anomaly.trainer.report;
