@@ -59,9 +59,11 @@ public final class RetrainJob {
     private static final Logger log = LoggerFactory.getLogger(RetrainJob.class);
 
     private final RetrainConfig config;
+    private final RetrainPolicy policy;
 
     public RetrainJob(RetrainConfig config) {
         this.config = config;
+        this.policy = RetrainPolicy.of(config);
     }
 
     /** What became of one event. */
@@ -115,22 +117,20 @@ public final class RetrainJob {
 
     /** Handles one drift event (or, with {@code event == null}, a scheduled or manual retraining). */
     public Outcome handle(DriftEvent event) {
-        String trigger = event == null ? "manual" : "drift event " + event.getEventId();
-        if (event != null && !event.getModelId().equals(config.modelId())) {
-            return skipped("event is about model " + event.getModelId());
+        RetrainPolicy.Trigger trigger = event == null ? RetrainPolicy.Trigger.manual(config.modelId())
+                : new RetrainPolicy.Trigger(Optional.of(event.getEventId()), event.getModelId(), event.getModelVersion());
+        if (!trigger.modelId().equals(config.modelId())) {
+            return skipped("event is about model " + trigger.modelId()); // decided before reading the models topic
         }
         List<ModelRelease> releases = releases();
-        ModelRelease current = releases.stream().max(Comparator.comparingInt(ModelRelease::getVersion))
-                .orElseThrow(() -> new IllegalStateException("No release of " + config.modelId() + " on " + config.modelsTopic()));
-        if (event != null) {
-            if (releases.stream().anyMatch(r -> r.getNote() != null && r.getNote().contains(event.getEventId()))) {
-                return skipped(trigger + " already produced a release");
-            }
-            if (event.getModelVersion() < current.getVersion()) {
-                return skipped(trigger + " is about v" + event.getModelVersion() + "; v" + current.getVersion() + " is newer");
-            }
+        RetrainPolicy.Decision decision = policy.decide(trigger, releases.stream()
+                .map(r -> new RetrainPolicy.Release(r.getVersion(), r.getNote())).toList());
+        if (decision instanceof RetrainPolicy.Decision.Skip skip) {
+            return skipped(skip.reason());
         }
-        log.info("Retraining {} (now v{}) on {}", config.modelId(), current.getVersion(), trigger);
+        int currentVersion = ((RetrainPolicy.Decision.Retrain) decision).current().version();
+        ModelRelease current = releases.stream().filter(r -> r.getVersion() == currentVersion).findFirst().orElseThrow();
+        log.info("Retraining {} (now v{}) on {}", config.modelId(), current.getVersion(), trigger.describe());
         ModelMetadata currentMeta;
         try (OnnxScoringModel m = OnnxScoringModel.load(current.getOnnx().array(), ScoringOptions.cpu())) {
             currentMeta = m.metadata();
@@ -141,20 +141,19 @@ public final class RetrainJob {
         TopicRange range = new TopicRange(config.inputTopic(), Optional.empty(), Optional.empty(), OptionalLong.of(config.lastRecords()), config.kafka());
         List<KafkaTopicData.Positioned> recent = new ArrayList<>(KafkaTopicData.read(range, Duration.ofMinutes(5), p -> true));
         long alertedRecent = recent.stream().filter(p -> alerted.contains(p.partition() + "@" + p.offset())).count();
-        double alertedShare = recent.isEmpty() ? 0 : (double) alertedRecent / recent.size();
         double servingTarget = Double.isFinite(currentMeta.falseAlarmRate()) ? currentMeta.falseAlarmRate() : 0.01;
-        if (alertedShare <= config.maxFalseAlarmFactor() * servingTarget) {
+        if (policy.leaveOutAlerted(alertedRecent, recent.size(), servingTarget)) {
             recent.removeIf(p -> alerted.contains(p.partition() + "@" + p.offset()));
         } else {
-            // After a regime shift most recent records alert: they are the new normal, not anomalies. Keep them.
-            log.info("{} % of recent records alerted (serving target {} %): keeping them, they reflect drift", 100 * alertedShare, 100 * servingTarget);
+            log.info("{} of {} recent records alerted (serving target {} %): keeping them, they reflect drift", alertedRecent,
+                    recent.size(), 100 * servingTarget);
         }
         recent.sort(Comparator.comparingLong(KafkaTopicData.Positioned::timestamp));
-        if (recent.size() < 500) {
-            return rejected(trigger, "only " + recent.size() + " recent records to train on (need 500)");
+        Optional<String> tooFew = policy.tooFew(recent.size());
+        if (tooFew.isPresent()) {
+            return rejected(trigger.describe(), tooFew.get());
         }
-        // The newest 20 % are held back to check the candidate's alert rate on data it never saw.
-        int cut = (int) (recent.size() * 0.8);
+        int cut = RetrainPolicy.heldBackFrom(recent.size());
         Dataset train = RecordData.toDataset(records(recent.subList(0, cut)), spec, Optional.empty(), range.describe() + " (training)");
         Dataset heldBack = RecordData.toDataset(records(recent.subList(cut, recent.size())), spec, Optional.empty(), range.describe() + " (held back)");
 
@@ -164,29 +163,29 @@ public final class RetrainJob {
         try {
             candidate = TrainingJob.run(train, settings, config.modelId(), version, ProgressListener.NONE);
         } catch (RuntimeException e) {
-            return rejected(trigger, "training failed: " + e.getMessage());
+            return rejected(trigger.describe(), "training failed: " + e.getMessage());
         }
-        double threshold = candidate.metadata().threshold();
-        double[] heldScores = TrainingJob.scores(candidate.onnx(), heldBack);
-        double alertRate = Arrays.stream(heldScores).filter(s -> s > threshold).count() / (double) heldScores.length;
-        double target = candidate.metadata().falseAlarmRate();
-        if (alertRate > config.maxFalseAlarmFactor() * target) {
-            return rejected(trigger, String.format("alert rate on held-back records %.4f exceeds %.1f x target %.4f", alertRate,
-                    config.maxFalseAlarmFactor(), target));
-        }
-        Dataset synthetic = syntheticAnomalies(heldBack, train, new SplittableRandom(version));
-        double[] syntheticScores = TrainingJob.scores(candidate.onnx(), synthetic);
-        double recall = Arrays.stream(syntheticScores).filter(s -> s > threshold).count() / (double) syntheticScores.length;
-        if (recall < config.minSyntheticRecall()) {
-            return rejected(trigger, String.format("flags only %.3f of records pushed beyond the training range (need %.2f)", recall,
-                    config.minSyntheticRecall()));
+        ModelMetadata candidateMeta = candidate.metadata();
+        double alertRate = alertRate(TrainingJob.scores(candidate.onnx(), heldBack), candidateMeta);
+        double target = candidateMeta.falseAlarmRate();
+        double recall = alertRate(TrainingJob.scores(candidate.onnx(), syntheticAnomalies(heldBack, train, new SplittableRandom(version))),
+                candidateMeta);
+        Optional<String> rejection = policy.reject(alertRate, target, recall);
+        if (rejection.isPresent()) {
+            return rejected(trigger.describe(), rejection.get());
         }
         ModelRelease release = ModelPublisher.release(candidate.onnx(), event == null ? ReleaseReason.MANUAL : ReleaseReason.DRIFT,
-                trigger + String.format("; held-back alert rate %.4f (target %.4f); synthetic recall %.3f; %s", alertRate, target, recall,
-                        candidate.parity()));
+                trigger.describe() + String.format("; held-back alert rate %.4f (target %.4f); synthetic recall %.3f; %s", alertRate, target,
+                        recall, candidate.parity()));
         ModelPublisher.publish(release, config.modelsTopic(), config.kafka());
-        log.info("Published {} v{} ({}): held-back alert rate {}, synthetic recall {}", config.modelId(), version, trigger, alertRate, recall);
+        log.info("Published {} v{} ({}): held-back alert rate {}, synthetic recall {}", config.modelId(), version, trigger.describe(),
+                alertRate, recall);
         return new Outcome(true, version, release.getNote());
+    }
+
+    /** Share of {@code scores} the model alerts on. */
+    private static double alertRate(double[] scores, ModelMetadata model) {
+        return Arrays.stream(scores).filter(model::isAlert).count() / (double) scores.length;
     }
 
     private Outcome skipped(String why) {
