@@ -467,7 +467,7 @@ public final class DetectorThroughputBenchmark {
                 }
                 float[] scores = model.score(rows, n).score();
                 for (int i = 0; i < n; i++) {
-                    if (scores[i] > model.metadata().threshold()) {
+                    if (model.metadata().isAlert(scores[i])) {
                         flagged.set(from + i);
                     }
                 }

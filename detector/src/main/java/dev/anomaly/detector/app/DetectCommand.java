@@ -17,13 +17,13 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Properties file (detector.* keys plus any Kafka Streams / client / registry setting); without it, environment variables only.")
     Path config;
 
-    @Option(names = "--print-config", description = "List the detector.* keys with their defaults and exit.")
+    @Option(names = "--print-config", description = "List the settings with their defaults and exit.")
     boolean printConfig;
 
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
-            DetectorConfig.KEYS.forEach((k, v) -> System.out.printf("%-36s %-22s %s%n", k, v[0].isEmpty() ? "(none)" : v[0], v[1]));
+            DetectorConfig.CONFIG.describe().forEach(System.out::println);
             return 0;
         }
         // Without --config, the environment alone configures the detector (containers).

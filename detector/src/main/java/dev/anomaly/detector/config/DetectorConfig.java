@@ -6,18 +6,21 @@ import dev.anomaly.schemas.serde.AvroSerdes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
+import dev.anomaly.schemas.config.ToolConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The detector's settings: {@code detector.*} keys are ours; every other key (bootstrap.servers, SASL/SSL settings,
@@ -49,85 +52,72 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public static final String SERDE_CLASS = "detector.serde.class";
     public static final String CREATE_TOPICS = "detector.topics.create";
 
-    /** Our keys with their defaults and one-line docs (printed by {@code anomaly detect --print-config}). */
-    public static final Map<String, String[]> KEYS = keys();
+    /** Our keys: type, validator, default, doc; {@code anomaly detect --print-config} prints them. */
+    public static final ConfigDef DEFINITION = definition();
+    /** The file, the environment ({@code ANOMALY_DETECTOR_X_Y}, {@code KAFKA_X_Y}) and {@link #DEFINITION}. */
+    public static final ToolConfig CONFIG = new ToolConfig(DEFINITION, "detector.", "ANOMALY_DETECTOR_");
 
-    private static Map<String, String[]> keys() {
-        Map<String, String[]> k = new LinkedHashMap<>();
-        k.put(INPUT_TOPICS, new String[]{"", "Comma-separated input topics of Avro records (required)."});
-        k.put(ALERT_TOPIC, new String[]{"anomaly-alerts", "Topic for Alert records."});
-        k.put(DEAD_LETTER_TOPIC, new String[]{"anomaly-deadletter", "Topic for records that cannot be scored: original key, value and headers plus anomaly.error.* headers."});
-        k.put(SCORES_TOPIC, new String[]{"", "If set, every scored record's score goes here (key as input; value: score as text)."});
-        k.put(MODELS_TOPIC, new String[]{"anomaly-models", "Compacted topic of ModelRelease records, keyed by model id."});
-        k.put(MODEL_ID, new String[]{"", "Model id to serve from the models topic (default: the id in detector.model.path's metadata)."});
-        k.put(MODEL_PATH, new String[]{"", "ONNX model file to start with (optional when the models topic has a release)."});
-        k.put(BATCH_SIZE, new String[]{"512", "Records per ONNX Runtime call, at most."});
-        k.put(BATCH_LINGER_MS, new String[]{"5", "Longest a buffered record waits for its batch to fill (wall clock)."});
-        k.put(DEVICE, new String[]{"cpu", "cpu, cuda or cuda:N (falls back to cpu with a warning)."});
-        k.put(INTRA_OP_THREADS, new String[]{"1", "ONNX Runtime threads per scoring call."});
-        k.put(SCORING_THREADS, new String[]{"", "Threads that decode, extract and score full batches while the stream threads read"
-                + " on (shared by all of them; default: one per stream thread, num.stream.threads); 0 scores on the stream threads."});
-        k.put(TOP_FEATURES, new String[]{"3", "Contributing features listed in each alert."});
-        k.put(HTTP_HOST, new String[]{"0.0.0.0", "Address of the /metrics and /health endpoints."});
-        k.put(HTTP_PORT, new String[]{"8080", "Port of the /metrics and /health endpoints (0: any free port)."});
-        k.put(SERDE_CLASS, new String[]{AvroSerdes.DEFAULT_GENERIC_SERDE, "Serde<GenericRecord> for the input, by class name (e.g. Confluent's GenericAvroSerde)."});
-        k.put(CREATE_TOPICS, new String[]{"false", "Create missing output and models topics at start-up (broker defaults; models topic compacted) instead of refusing to start."});
-        Guards.KEYS.forEach(k::put);
-        DriftSettings.KEYS.forEach(k::put);
-        k.put(StreamsConfig.APPLICATION_ID_CONFIG, new String[]{"anomaly-detector", "Kafka Streams application id (consumer group, state directory)."});
-        k.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, new String[]{StreamsConfig.EXACTLY_ONCE_V2, "exactly_once_v2 or at_least_once."});
-        return k;
+    private static ConfigDef definition() {
+        ConfigDef d = new ConfigDef()
+                .define(INPUT_TOPICS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Comma-separated input topics of Avro records.")
+                .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Kafka brokers.")
+                .define(RegistryClientConfig.URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                        "Schema registry base URL(s), Confluent API (Apicurio: .../apis/ccompat/v7).")
+                .define(ALERT_TOPIC, Type.STRING, "anomaly-alerts", Importance.HIGH, "Topic for Alert records.")
+                .define(DEAD_LETTER_TOPIC, Type.STRING, "anomaly-deadletter", Importance.HIGH,
+                        "Topic for records that cannot be scored: original key, value and headers plus anomaly.error.* headers.")
+                .define(SCORES_TOPIC, Type.STRING, "", Importance.LOW,
+                        "If set, every scored record's score goes here (key as input; value: score as text).")
+                .define(MODELS_TOPIC, Type.STRING, "anomaly-models", Importance.HIGH, "Compacted topic of ModelRelease records, keyed by model id.")
+                .define(MODEL_ID, Type.STRING, "", Importance.HIGH,
+                        "Model id to serve from the models topic (default: the id in detector.model.path's metadata).")
+                .define(MODEL_PATH, Type.STRING, "", Importance.HIGH, "ONNX model file to start with (optional when the models topic has a release).")
+                .define(BATCH_SIZE, Type.INT, 512, Range.between(1, 65_536), Importance.MEDIUM, "Records per ONNX Runtime call, at most.")
+                .define(BATCH_LINGER_MS, Type.INT, 5, Range.between(1, 60_000), Importance.MEDIUM,
+                        "Longest a buffered record waits for its batch to fill (wall clock).")
+                .define(DEVICE, Type.STRING, "cpu", Importance.MEDIUM, "cpu, cuda or cuda:N (falls back to cpu with a warning).")
+                .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW, "ONNX Runtime threads per scoring call.")
+                .define(SCORING_THREADS, Type.INT, null, (name, value) -> {
+                    if (value != null) {
+                        Range.between(0, 64).ensureValid(name, value); // unset: one per stream thread
+                    }
+                }, Importance.LOW, "Threads that decode, extract and score full"
+                        + " batches while the stream threads read on (shared by all of them; default: one per stream thread,"
+                        + " num.stream.threads); 0 scores on the stream threads.")
+                .define(TOP_FEATURES, Type.INT, 3, Range.between(1, 100), Importance.LOW, "Contributing features listed in each alert.")
+                .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the /metrics and /health endpoints.")
+                .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65_535), Importance.LOW,
+                        "Port of the /metrics and /health endpoints (0: any free port).")
+                .define(SERDE_CLASS, Type.STRING, AvroSerdes.DEFAULT_GENERIC_SERDE, Importance.LOW,
+                        "Serde<GenericRecord> for the input, by class name (e.g. Confluent's GenericAvroSerde).")
+                .define(CREATE_TOPICS, Type.BOOLEAN, false, Importance.LOW,
+                        "Create missing output and models topics at start-up (broker defaults; models topic compacted) instead of refusing to start.");
+        Guards.define(d);
+        DriftSettings.define(d);
+        return d.define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, "anomaly-detector", Importance.HIGH,
+                        "Kafka Streams application id (consumer group, state directory).")
+                .define(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                        ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH,
+                        "exactly_once_v2 or at_least_once.");
     }
 
     public static DetectorConfig load(Path file, Map<String, String> env) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("Configuration file " + file + " does not exist (or is not a file)");
-        }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k).trim()));
-        return fromMap(withEnvironment(map, env));
+        return fromMap(withEnvironment(ToolConfig.read(file), env));
     }
 
     /** {@code ANOMALY_DETECTOR_X_Y} → {@code detector.x.y}; {@code KAFKA_X_Y} → {@code x.y}. */
     public static Map<String, String> withEnvironment(Map<String, String> base, Map<String, String> env) {
-        Map<String, String> out = new LinkedHashMap<>(base);
-        env.forEach((k, v) -> {
-            if (k.startsWith("ANOMALY_DETECTOR_")) {
-                out.put("detector." + k.substring("ANOMALY_DETECTOR_".length()).toLowerCase().replace('_', '.'), v);
-            } else if (k.startsWith("KAFKA_")) {
-                out.put(k.substring("KAFKA_".length()).toLowerCase().replace('_', '.'), v);
-            }
-        });
-        return out;
+        return CONFIG.withEnvironment(base, env);
     }
 
     public static DetectorConfig fromMap(Map<String, String> raw) {
-        Map<String, String> m = new LinkedHashMap<>(raw);
-        List<String> unknown = new ArrayList<>();
-        for (String key : m.keySet()) {
-            if (key.startsWith("detector.") && !KEYS.containsKey(key)) {
-                unknown.add(key);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown configuration key(s) " + unknown + "; known detector.* keys: " + KEYS.keySet());
-        }
-        List<String> inputs = Arrays.stream(get(m, INPUT_TOPICS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        ToolConfig.Values v = CONFIG.parse(raw);
+        List<String> inputs = v.list(INPUT_TOPICS);
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("Missing required configuration '" + INPUT_TOPICS + "' (comma-separated input topics)");
         }
-        require(m, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
-        require(m, RegistryClientConfig.URL);
-        String guarantee = get(m, StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-        if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
-            throw new IllegalArgumentException("Invalid '" + StreamsConfig.PROCESSING_GUARANTEE_CONFIG + "': " + guarantee
-                    + " (exactly_once_v2 or at_least_once)");
-        }
-        Optional<Path> modelPath = optional(m, MODEL_PATH).map(Path::of);
+        String guarantee = v.string(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        Optional<Path> modelPath = v.optional(MODEL_PATH).map(Path::of);
         modelPath.ifPresent(p -> {
             if (!Files.isRegularFile(p)) {
                 throw new IllegalArgumentException("Invalid '" + MODEL_PATH + "': no such file " + p);
@@ -135,39 +125,35 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         });
         ScoringOptions scoring;
         try {
-            scoring = new ScoringOptions(get(m, DEVICE), intIn(m, INTRA_OP_THREADS, 1, 64));
+            scoring = new ScoringOptions(v.string(DEVICE), v.integer(INTRA_OP_THREADS));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid '" + DEVICE + "': " + e.getMessage(), e);
         }
-        Map<String, Object> kafka = new LinkedHashMap<>();
-        m.forEach((k, v) -> {
-            if (!k.startsWith("detector.")) {
-                kafka.put(k, v);
-            }
-        });
-        kafka.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, KEYS.get(StreamsConfig.APPLICATION_ID_CONFIG)[0]);
+        Map<String, Object> kafka = CONFIG.passThrough(raw);
+        kafka.put(StreamsConfig.APPLICATION_ID_CONFIG, v.string(StreamsConfig.APPLICATION_ID_CONFIG));
         kafka.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-        int lingerMs = intIn(m, BATCH_LINGER_MS, 1, 60_000);
-        latencyDefaults(lingerMs).forEach((k, v) -> {
+        int lingerMs = v.integer(BATCH_LINGER_MS);
+        latencyDefaults(lingerMs).forEach((k, value) -> {
             // Not over a setting the user made for all clients, or for the main consumer only.
             String plain = k.replaceFirst("^(producer|consumer)\\.", "");
             if (!kafka.containsKey(k) && !kafka.containsKey(plain) && !kafka.containsKey(StreamsConfig.mainConsumerPrefix(plain))) {
-                kafka.put(k, v);
+                kafka.put(k, value);
             }
         });
-        String alerts = get(m, ALERT_TOPIC);
-        String dead = get(m, DEAD_LETTER_TOPIC);
-        Optional<String> scores = optional(m, SCORES_TOPIC);
+        String alerts = v.string(ALERT_TOPIC);
+        String dead = v.string(DEAD_LETTER_TOPIC);
+        Optional<String> scores = v.optional(SCORES_TOPIC);
         for (String in : inputs) {
             if (in.equals(alerts) || in.equals(dead) || scores.map(in::equals).orElse(false)) {
                 throw new IllegalArgumentException("Invalid '" + INPUT_TOPICS + "': " + in + " is also an output topic");
             }
         }
-        return new DetectorConfig(inputs, alerts, dead, scores, get(m, MODELS_TOPIC), optional(m, MODEL_ID).orElse(""), modelPath,
-                intIn(m, BATCH_SIZE, 1, 65_536), Duration.ofMillis(intIn(m, BATCH_LINGER_MS, 1, 60_000)), scoring,
-                optional(m, SCORING_THREADS).isPresent() ? intIn(m, SCORING_THREADS, 0, 64) : streamThreads(m),
-                intIn(m, TOP_FEATURES, 1, 100), get(m, HTTP_HOST), intIn(m, HTTP_PORT, 0, 65_535), get(m, SERDE_CLASS),
-                DriftSettings.fromMap(m), Guards.fromMap(m), bool(m, CREATE_TOPICS), Map.copyOf(kafka));
+        Object scoringThreads = v.values().get(SCORING_THREADS);
+        return new DetectorConfig(inputs, alerts, dead, scores, v.string(MODELS_TOPIC), v.string(MODEL_ID), modelPath,
+                v.integer(BATCH_SIZE), Duration.ofMillis(lingerMs), scoring,
+                scoringThreads != null ? ((Number) scoringThreads).intValue() : streamThreads(raw),
+                v.integer(TOP_FEATURES), v.string(HTTP_HOST), v.integer(HTTP_PORT), v.string(SERDE_CLASS),
+                DriftSettings.of(v), Guards.of(v), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
     }
 
     /**
@@ -193,8 +179,19 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
      * threads hand over runs on as many threads as it would have on theirs.
      */
     private static int streamThreads(Map<String, String> m) {
-        return m.containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)
-                ? Math.min(intIn(m, StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1, Integer.MAX_VALUE), 64) : 1;
+        String v = m.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+        if (v == null || v.isBlank()) {
+            return 1;
+        }
+        try {
+            int threads = Integer.parseInt(v.trim());
+            if (threads < 1) {
+                throw new IllegalArgumentException("Invalid '" + StreamsConfig.NUM_STREAM_THREADS_CONFIG + "': " + threads + " (at least 1)");
+            }
+            return Math.min(threads, 64);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid '" + StreamsConfig.NUM_STREAM_THREADS_CONFIG + "': not a whole number: '" + v + "'", e);
+        }
     }
 
     public boolean exactlyOnce() {
@@ -205,23 +202,6 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         return kafka.get(StreamsConfig.APPLICATION_ID_CONFIG).toString();
     }
 
-    static String get(Map<String, String> m, String key) {
-        String v = m.get(key);
-        if (v == null || v.isEmpty()) {
-            String[] d = KEYS.get(key);
-            return d == null ? "" : d[0];
-        }
-        return v;
-    }
-
-    static boolean bool(Map<String, String> m, String key) {
-        String v = get(m, key).trim();
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException("Invalid '" + key + "': expected true or false, got '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
-    }
-
     /** Every topic the detector writes to. */
     public List<String> outputTopics() {
         List<String> out = new ArrayList<>(List.of(alertTopic, deadLetterTopic));
@@ -230,42 +210,5 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
             out.add(drift.topic());
         }
         return out;
-    }
-
-    private static Optional<String> optional(Map<String, String> m, String key) {
-        String v = get(m, key);
-        return v.isBlank() ? Optional.empty() : Optional.of(v);
-    }
-
-    private static void require(Map<String, String> m, String key) {
-        if (m.get(key) == null || m.get(key).isBlank()) {
-            throw new IllegalArgumentException("Missing required configuration '" + key + "'");
-        }
-    }
-
-    static int intIn(Map<String, String> m, String key, int min, int max) {
-        String v = get(m, key);
-        try {
-            int i = Integer.parseInt(v.trim());
-            if (i < min || i > max) {
-                throw new IllegalArgumentException("Invalid '" + key + "': " + i + " is outside [" + min + ", " + max + "]");
-            }
-            return i;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid '" + key + "': not a whole number: '" + v + "'", e);
-        }
-    }
-
-    static double doubleIn(Map<String, String> m, String key, double min, double max) {
-        String v = get(m, key);
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (!(d >= min && d <= max)) {
-                throw new IllegalArgumentException("Invalid '" + key + "': " + d + " is outside [" + min + ", " + max + "]");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid '" + key + "': not a number: '" + v + "'", e);
-        }
     }
 }

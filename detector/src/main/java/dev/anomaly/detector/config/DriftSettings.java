@@ -1,8 +1,12 @@
 package dev.anomaly.detector.config;
 
+import dev.anomaly.schemas.config.ToolConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Drift watching: a window of {@code windowRecords} scored records per task (or of {@code windowTime} event time, when
@@ -19,27 +23,26 @@ public record DriftSettings(boolean enabled, String topic, int windowRecords, Du
     public static final String ALERT_RATE_FACTOR = "detector.drift.alert.rate.factor";
     public static final String MIN_INTERVAL_MS = "detector.drift.min.interval.ms";
 
-    static final Map<String, String[]> KEYS = keys();
-
-    private static Map<String, String[]> keys() {
-        Map<String, String[]> k = new LinkedHashMap<>();
-        k.put(ENABLED, new String[]{"true", "Watch score and feature drift against the model's baseline."});
-        k.put(TOPIC, new String[]{"anomaly-drift", "Topic for DriftEvent records."});
-        k.put(WINDOW_RECORDS, new String[]{"5000", "Scored records per drift window (per stream task)."});
-        k.put(WINDOW_MS, new String[]{"0", "Also close a window once it spans this much event time (and holds at least 100 records); 0: by count only."});
-        k.put(PSI_THRESHOLD, new String[]{"0.25", "Population stability index above which a distribution has drifted (0.1 moderate, 0.25 major)."});
-        k.put(KS_THRESHOLD, new String[]{"0.2", "Kolmogorov-Smirnov distance above which a distribution has drifted."});
-        k.put(ALERT_RATE_FACTOR, new String[]{"5", "Alert rate above this multiple of the calibrated rate counts as drift."});
-        k.put(MIN_INTERVAL_MS, new String[]{"60000", "At most one drift event per model and task in this interval."});
-        return k;
+    /** Adds these keys to the detector's definition. */
+    static ConfigDef define(ConfigDef d) {
+        return d.define(ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Watch score and feature drift against the model's baseline.")
+                .define(TOPIC, Type.STRING, "anomaly-drift", Importance.MEDIUM, "Topic for DriftEvent records.")
+                .define(WINDOW_RECORDS, Type.INT, 5000, Range.between(100, 10_000_000), Importance.MEDIUM,
+                        "Scored records per drift window (per stream task).")
+                .define(WINDOW_MS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                        "Also close a window once it spans this much event time (and holds at least 100 records); 0: by count only.")
+                .define(PSI_THRESHOLD, Type.DOUBLE, 0.25, Range.between(0.0001, 100), Importance.MEDIUM,
+                        "Population stability index above which a distribution has drifted (0.1 moderate, 0.25 major).")
+                .define(KS_THRESHOLD, Type.DOUBLE, 0.2, Range.between(0.0001, 1), Importance.MEDIUM,
+                        "Kolmogorov-Smirnov distance above which a distribution has drifted.")
+                .define(ALERT_RATE_FACTOR, Type.DOUBLE, 5.0, Range.between(1, 10_000), Importance.MEDIUM,
+                        "Alert rate above this multiple of the calibrated rate counts as drift.")
+                .define(MIN_INTERVAL_MS, Type.INT, 60_000, Range.atLeast(0), Importance.LOW,
+                        "At most one drift event per model and task in this interval.");
     }
 
-    static DriftSettings fromMap(Map<String, String> m) {
-        return new DriftSettings(DetectorConfig.bool(m, ENABLED), DetectorConfig.get(m, TOPIC),
-                DetectorConfig.intIn(m, WINDOW_RECORDS, 100, 10_000_000),
-                Duration.ofMillis(DetectorConfig.intIn(m, WINDOW_MS, 0, Integer.MAX_VALUE)),
-                DetectorConfig.doubleIn(m, PSI_THRESHOLD, 0.0001, 100), DetectorConfig.doubleIn(m, KS_THRESHOLD, 0.0001, 1),
-                DetectorConfig.doubleIn(m, ALERT_RATE_FACTOR, 1, 10_000),
-                Duration.ofMillis(DetectorConfig.intIn(m, MIN_INTERVAL_MS, 0, Integer.MAX_VALUE)));
+    static DriftSettings of(ToolConfig.Values v) {
+        return new DriftSettings(v.bool(ENABLED), v.string(TOPIC), v.integer(WINDOW_RECORDS), Duration.ofMillis(v.integer(WINDOW_MS)),
+                v.decimal(PSI_THRESHOLD), v.decimal(KS_THRESHOLD), v.decimal(ALERT_RATE_FACTOR), Duration.ofMillis(v.integer(MIN_INTERVAL_MS)));
     }
 }

@@ -1,8 +1,12 @@
 package dev.anomaly.detector.config;
 
+import dev.anomaly.schemas.config.ToolConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The limits that keep one bad record, model or dependency from stopping the detector (docs/detector.md, "Failure
@@ -28,27 +32,27 @@ public record Guards(long batchMaxBytes, Duration scoringTimeout, Duration stall
     public static final String MODEL_MAX_BYTES = "detector.models.max.bytes";
     public static final String REGISTRY_WAIT_MS = "detector.registry.wait.ms";
 
-    static final Map<String, String[]> KEYS = keys();
-
-    private static Map<String, String[]> keys() {
-        Map<String, String[]> k = new LinkedHashMap<>();
-        k.put(BATCH_MAX_BYTES, new String[]{"33554432", "Score a batch once its record values add up to this many bytes, even before it is full."});
-        k.put(SCORING_TIMEOUT_MS, new String[]{"30000", "Longest wait for a batch being scored on a scoring thread; then the model call counts as stuck (task fails, /health not live)."});
-        k.put(STALL_MS, new String[]{"30000", "A stream thread that has not made progress for this long makes /health/ready fail."});
-        k.put(PROBATION_RECORDS, new String[]{"10000", "Records a new model scores before the previous one is closed; if it throws or scores NaN before that, the previous one serves again. 0: none."});
-        k.put(DEADLETTER_MAX_BYTES, new String[]{"0", "Largest dead letter (bigger ones keep a prefix of the value); 0: the smaller of max.request.size and the topic's max.message.bytes."});
-        k.put(MODEL_MAX_BYTES, new String[]{"67108864", "Largest model release accepted from the models topic."});
-        k.put(REGISTRY_WAIT_MS, new String[]{"120000", "Longest a batch waits in place for an unreachable schema registry (its records are never dead-lettered for it); then the stream thread is replaced and the batch read again."});
-        return k;
+    /** Adds these keys to the detector's definition. */
+    static ConfigDef define(ConfigDef d) {
+        return d.define(BATCH_MAX_BYTES, Type.INT, 33_554_432, Range.atLeast(1024), Importance.MEDIUM,
+                        "Score a batch once its record values add up to this many bytes, even before it is full.")
+                .define(SCORING_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(100), Importance.MEDIUM,
+                        "Longest wait for a batch being scored on a scoring thread; then the model call counts as stuck (task fails, /health not live).")
+                .define(STALL_MS, Type.INT, 30_000, Range.atLeast(1000), Importance.MEDIUM,
+                        "A stream thread that has not made progress for this long makes /health/ready fail.")
+                .define(PROBATION_RECORDS, Type.INT, 10_000, Range.atLeast(0), Importance.MEDIUM,
+                        "Records a new model scores before the previous one is closed; if it throws or scores NaN before that, the previous one serves again. 0: none.")
+                .define(DEADLETTER_MAX_BYTES, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                        "Largest dead letter (bigger ones keep a prefix of the value); 0: the smaller of max.request.size and the topic's max.message.bytes.")
+                .define(MODEL_MAX_BYTES, Type.INT, 67_108_864, Range.atLeast(1024), Importance.LOW,
+                        "Largest model release accepted from the models topic.")
+                .define(REGISTRY_WAIT_MS, Type.INT, 120_000, Range.atLeast(0), Importance.MEDIUM,
+                        "Longest a batch waits in place for an unreachable schema registry (its records are never dead-lettered for it); then the stream thread is replaced and the batch read again.");
     }
 
-    static Guards fromMap(Map<String, String> m) {
-        return new Guards(DetectorConfig.intIn(m, BATCH_MAX_BYTES, 1024, Integer.MAX_VALUE),
-                Duration.ofMillis(DetectorConfig.intIn(m, SCORING_TIMEOUT_MS, 100, Integer.MAX_VALUE)),
-                Duration.ofMillis(DetectorConfig.intIn(m, STALL_MS, 1000, Integer.MAX_VALUE)),
-                DetectorConfig.intIn(m, PROBATION_RECORDS, 0, Integer.MAX_VALUE),
-                DetectorConfig.intIn(m, DEADLETTER_MAX_BYTES, 0, Integer.MAX_VALUE),
-                DetectorConfig.intIn(m, MODEL_MAX_BYTES, 1024, Integer.MAX_VALUE),
-                Duration.ofMillis(DetectorConfig.intIn(m, REGISTRY_WAIT_MS, 0, Integer.MAX_VALUE)));
+    static Guards of(ToolConfig.Values v) {
+        return new Guards(v.integer(BATCH_MAX_BYTES), Duration.ofMillis(v.integer(SCORING_TIMEOUT_MS)), Duration.ofMillis(v.integer(STALL_MS)),
+                v.integer(PROBATION_RECORDS), v.integer(DEADLETTER_MAX_BYTES), v.integer(MODEL_MAX_BYTES),
+                Duration.ofMillis(v.integer(REGISTRY_WAIT_MS)));
     }
 }

@@ -23,13 +23,13 @@ public final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Retrain now, without waiting for a drift event, then exit.")
     boolean once;
 
-    @Option(names = "--print-config", description = "List the retrain.* keys with their defaults and exit.")
+    @Option(names = "--print-config", description = "List the settings with their defaults and exit.")
     boolean printConfig;
 
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
-            RetrainConfig.KEYS.forEach((k, v) -> System.out.printf("%-34s %-16s %s%n", k, v[0].isEmpty() ? "(none)" : v[0], v[1]));
+            RetrainConfig.CONFIG.describe().forEach(System.out::println);
             return ExitCodes.OK;
         }
         // Without --config, the environment alone configures the job (containers), as for 'anomaly detect'.
