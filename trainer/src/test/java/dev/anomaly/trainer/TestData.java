@@ -29,7 +29,7 @@ public final class TestData {
     }
 
     /** Telemetry with labels (1 = injected anomaly). */
-    static Dataset telemetry(long seed, int rows, double anomalyRate) {
+    public static Dataset telemetry(long seed, int rows, double anomalyRate) {
         SplittableRandom random = new SplittableRandom(seed);
         List<GenericRecord> records = new ArrayList<>(rows);
         int[] labels = new int[rows];

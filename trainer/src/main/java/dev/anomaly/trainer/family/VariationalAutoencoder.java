@@ -2,14 +2,16 @@ package dev.anomaly.trainer.family;
 
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.DenseWeights;
 import dev.anomaly.trainer.model.Dl4jNetwork;
-import dev.anomaly.trainer.model.ModelFamily;
+import dev.anomaly.trainer.model.GenerativeFamily;
 import dev.anomaly.trainer.model.NetworkWeights;
 import dev.anomaly.trainer.model.OnnxGraph;
 import dev.anomaly.trainer.model.ReferenceScorer;
 import dev.anomaly.trainer.model.TrainingConfig;
 
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * The (β-)variational autoencoder with a Gaussian decoder, scored deterministically at z = mu(x):
@@ -22,7 +24,7 @@ import java.util.Map;
  *
  * @param beta weight of the KL term in training (1 = the standard ELBO); the score always weighs it 1
  */
-public record VariationalAutoencoder(double beta) implements ModelFamily {
+public record VariationalAutoencoder(double beta) implements GenerativeFamily {
     public static final String BETA = "beta";
 
     public VariationalAutoencoder {
@@ -122,5 +124,41 @@ public record VariationalAutoencoder(double beta) implements ModelFamily {
                 g.scalar("one", 1f)), lv);
         String latentTerm = g.node("Mul", g.rowSum(klTerms), half);
         return new GraphTerms(latentTerm, e, mean);
+    }
+
+    /** z ~ N(0, I), the prior the KL term pulls q(z|x) towards. */
+    @Override
+    public float[] prior(int latent, int rows, SplittableRandom random) {
+        float[] z = new float[rows * latent];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) gaussian(random);
+        }
+        return z;
+    }
+
+    /** The decoder's Gaussian p(x|z): its mean, or mean + sigma * eps with sigma = exp(log s^2 / 2). */
+    @Override
+    public float[] decode(NetworkWeights net, float[] latent, int rows, SplittableRandom noise) {
+        int f = net.width();
+        float[] d = latent;
+        for (DenseWeights layer : net.decoder()) {
+            d = layer.forward(d, rows);
+        }
+        float[] out = net.output().forward(d, rows);
+        float[] x = new float[rows * f];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < f; j++) {
+                double mean = out[r * 2 * f + j];
+                double sigma = Math.exp(0.5 * out[r * 2 * f + f + j]);
+                x[r * f + j] = (float) (noise == null ? mean : mean + sigma * gaussian(noise));
+            }
+        }
+        return x;
+    }
+
+    /** A standard normal draw (Box-Muller), from a seeded generator so that sampling is reproducible. */
+    static double gaussian(SplittableRandom random) {
+        double u = 1.0 - random.nextDouble(); // (0, 1]
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }
 }

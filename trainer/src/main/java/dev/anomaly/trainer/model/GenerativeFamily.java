@@ -1,0 +1,20 @@
+package dev.anomaly.trainer.model;
+
+import java.util.SplittableRandom;
+
+/**
+ * A family whose latent space is regularised towards a known prior, so that codes drawn from it (or between two
+ * records' codes) decode to plausible records: the VAE. A plain autoencoder is not one: its codes sit wherever training
+ * put them, and a random code decodes to an arbitrary record.
+ */
+public interface GenerativeFamily extends ModelFamily {
+
+    /** {@code rows} codes drawn from the prior, row-major [rows, k]. */
+    float[] prior(int latent, int rows, SplittableRandom random);
+
+    /**
+     * Decodes codes to records in normalised units: the decoder's mean, or, with {@code noise}, a draw from the
+     * decoder's distribution around it.
+     */
+    float[] decode(NetworkWeights net, float[] latent, int rows, SplittableRandom noise);
+}
