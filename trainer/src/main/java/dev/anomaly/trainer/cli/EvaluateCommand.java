@@ -1,7 +1,6 @@
 package dev.anomaly.trainer.cli;
 
-import dev.anomaly.schemas.avro.ModelKind;
-import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.trainer.model.ModelFamily;
 import dev.anomaly.trainer.data.CsvData;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.EvaluationProtocol;
@@ -12,7 +11,9 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -37,19 +38,19 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<ModelKind> kinds = new ArrayList<>();
+        Map<String, ModelFamily> families = new LinkedHashMap<>();
         for (String m : models) {
-            kinds.add(Options.modelKind(m, "--model"));
+            families.put(m.trim().toLowerCase(java.util.Locale.ROOT), Options.family(m, "--model"));
         }
         List<String> rows = new ArrayList<>();
         for (Path file : files) {
             Dataset d = CsvData.read(file, Optional.of(label));
             String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
-            for (ModelKind kind : kinds) {
+            for (Map.Entry<String, ModelFamily> family : families.entrySet()) {
                 long t0 = System.nanoTime();
                 EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
-                        fit -> TrainingConfig.defaults(ModelFamilies.of(kind), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
-                String row = String.format("| %s | %s | %.2f | %.2f | %s | %.0f |", name, kind, 100 * r.meanAuroc(), 100 * r.meanAuprc(),
+                        fit -> TrainingConfig.defaults(family.getValue(), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
+                String row = String.format("| %s | %s | %.2f | %.2f | %s | %.0f |", name, family.getKey(), 100 * r.meanAuroc(), 100 * r.meanAuprc(),
                         r.seeds().stream().map(s -> String.format("%.2f/%.2f", 100 * s.auroc(), 100 * s.auprc())).toList(),
                         (System.nanoTime() - t0) / 1e9);
                 System.err.println(row);

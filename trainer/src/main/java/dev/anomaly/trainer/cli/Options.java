@@ -1,23 +1,22 @@
 package dev.anomaly.trainer.cli;
 
-import dev.anomaly.schemas.avro.ModelKind;
+import dev.anomaly.trainer.family.ModelFamilies;
+import dev.anomaly.trainer.model.ModelFamily;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
 
 /** Option values parsed the same way by every command, with a one-line error naming the option and the choices. */
 final class Options {
     private Options() {
     }
 
-    /** A model family by name ({@code ae}, {@code vae}), any case. */
-    static ModelKind modelKind(String value, String option) {
+    /** A model family by the name a user gives ({@code ae}, {@code vae}, {@code cae}), any case, with its defaults. */
+    static ModelFamily family(String value, String option) {
         try {
-            return ModelKind.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            return ModelFamilies.named(value, Map.of());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid value for option '" + option + "': '" + value + "' (choose from "
-                    + Arrays.stream(ModelKind.values()).map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ")");
+                    + String.join(", ", ModelFamilies.names()) + ")");
         }
     }
 }

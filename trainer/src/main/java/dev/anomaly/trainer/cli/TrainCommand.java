@@ -37,8 +37,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions input;
 
-    @Option(names = "--model", defaultValue = "ae", description = "ae or vae (default: ${DEFAULT-VALUE}).")
-    ModelKind model;
+    @Option(names = "--model", defaultValue = "ae", description = "ae, vae or cae (the AE with a contractive penalty; default: ${DEFAULT-VALUE}).")
+    String model;
 
     @Option(names = "--out", required = true, description = "Where to write the ONNX model (e.g. model.onnx).")
     Path out;
@@ -85,6 +85,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--sparsity", description = "AE: weight of the L1 activity penalty on the code (default: 0, off).")
     Double sparsity;
 
+    @Option(names = "--contraction", description = "AE: weight of the contractive penalty on the encoder's Jacobian (default: 0, off; cae: 0.1).")
+    Double contraction;
+
+    @Option(names = "--sparsity-target", description = "AE: target mean activation rho of the KL-sparsity penalty, in (0, 1) (default: off).")
+    Double sparsityTarget;
+
     @Option(names = "--beta", description = "VAE: weight of the KL term (default: 1).")
     Double beta;
 
@@ -111,8 +117,8 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Dataset data = input.read(null);
         warnAboutData(data);
-        ModelKind kind = model; // picocli parses ae / vae (case-insensitively, see AnomalyCli)
-        TrainingConfig config = config(kind, data);
+        TrainingConfig config = config(model, data);
+        ModelKind kind = config.family().kind();
         String id = modelId != null ? modelId : out.getFileName().toString().replaceFirst("\\.onnx$", "");
         if (!quiet) {
             System.err.printf("Training %s on %d rows x %d columns from %s%n  %s%n", kind, data.rows(), data.width(), data.source(), config.describe());
@@ -170,15 +176,21 @@ public final class TrainCommand implements Callable<Integer> {
         return model.toAbsolutePath().resolveSibling(name + ".report");
     }
 
-    TrainingConfig config(ModelKind kind, Dataset data) {
+    TrainingConfig config(String name, Dataset data) {
         Map<String, String> own = new LinkedHashMap<>(familyParameters == null ? Map.of() : familyParameters);
         if (sparsity != null) {
             own.put(Autoencoder.SPARSITY, sparsity.toString());
         }
+        if (contraction != null) {
+            own.put(Autoencoder.CONTRACTION, contraction.toString());
+        }
+        if (sparsityTarget != null) {
+            own.put(Autoencoder.SPARSITY_TARGET, sparsityTarget.toString());
+        }
         if (beta != null) {
             own.put(VariationalAutoencoder.BETA, beta.toString());
         }
-        ModelFamily family = ModelFamilies.of(kind, own);
+        ModelFamily family = ModelFamilies.named(name, own);
         TrainingConfig d = TrainingConfig.defaults(family, data.width(), (int) (data.rows() * (1 - (validationFraction == null ? 0.2 : validationFraction))));
         return new TrainingConfig(family,
                 hidden == null ? d.hidden() : hidden.stream().mapToInt(Integer::intValue).toArray(),

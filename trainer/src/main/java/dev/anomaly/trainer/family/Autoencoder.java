@@ -20,20 +20,51 @@ import java.util.Map;
  *       which a reconstruction error alone misses.</li>
  * </ul>
  *
- * @param sparsity weight of the L1 activity penalty on the code during training (0 = off)
+ * Training-time penalties on the code (each 0 = off; they change what is learned, never how it is scored, so every
+ * variant is the {@code AE} kind to the detector and to consumers of alerts and releases):
+ *
+ * @param sparsity              weight of the L1 activity penalty λ Σ|c|
+ * @param contraction           weight of the contractive penalty λ ||∂c/∂x||²_F (the contractive AE, {@code cae})
+ * @param sparsityTarget        target mean activation ρ of the KL-sparsity penalty Σ_j KL(ρ || ρ̂_j), in (0, 1)
+ * @param sparsityTargetWeight  weight of the KL-sparsity penalty
  */
-public record Autoencoder(double sparsity) implements ModelFamily {
+public record Autoencoder(double sparsity, double contraction, double sparsityTarget, double sparsityTargetWeight) implements ModelFamily {
     public static final String SPARSITY = "sparsity";
+    public static final String CONTRACTION = "contraction";
+    public static final String SPARSITY_TARGET = "sparsity_target";
+    public static final String SPARSITY_TARGET_WEIGHT = "sparsity_target_weight";
+    /** The contraction {@code --model cae} trains with unless told otherwise. */
+    public static final double DEFAULT_CONTRACTION = 0.1;
+    /** The finite-difference step of the contractive penalty, in standardised units. */
+    static final double CONTRACTION_NOISE = 0.05;
 
     public Autoencoder {
-        if (!(sparsity >= 0) || Double.isInfinite(sparsity)) {
-            throw new IllegalArgumentException("sparsity must be >= 0");
+        nonNegative(SPARSITY, sparsity);
+        nonNegative(CONTRACTION, contraction);
+        nonNegative(SPARSITY_TARGET_WEIGHT, sparsityTargetWeight);
+        if (!(sparsityTarget >= 0 && sparsityTarget < 1)) {
+            throw new IllegalArgumentException(SPARSITY_TARGET + " must be in (0, 1), or 0 for off");
         }
     }
 
-    /** Reads this family's hyper-parameters ({@value #SPARSITY}, default 0). */
+    /** The plain undercomplete AE with only an L1 activity penalty. */
+    public Autoencoder(double sparsity) {
+        this(sparsity, 0, 0, 1);
+    }
+
+    private static void nonNegative(String name, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be >= 0");
+        }
+    }
+
+    /**
+     * Reads this family's hyper-parameters ({@value #SPARSITY}, {@value #CONTRACTION}, {@value #SPARSITY_TARGET}: default
+     * 0; {@value #SPARSITY_TARGET_WEIGHT}: default 1).
+     */
     static Autoencoder from(Map<String, String> parameters) {
-        return new Autoencoder(ModelFamilies.number(parameters, SPARSITY, 0.0));
+        return new Autoencoder(ModelFamilies.number(parameters, SPARSITY, 0.0), ModelFamilies.number(parameters, CONTRACTION, 0.0),
+                ModelFamilies.number(parameters, SPARSITY_TARGET, 0.0), ModelFamilies.number(parameters, SPARSITY_TARGET_WEIGHT, 1.0));
     }
 
     @Override
@@ -43,7 +74,8 @@ public record Autoencoder(double sparsity) implements ModelFamily {
 
     @Override
     public Map<String, String> parameters() {
-        return Map.of(SPARSITY, Double.toString(sparsity));
+        return Map.of(SPARSITY, Double.toString(sparsity), CONTRACTION, Double.toString(contraction),
+                SPARSITY_TARGET, Double.toString(sparsityTarget), SPARSITY_TARGET_WEIGHT, Double.toString(sparsityTargetWeight));
     }
 
     @Override
@@ -58,7 +90,7 @@ public record Autoencoder(double sparsity) implements ModelFamily {
 
     @Override
     public Dl4jNetwork network(int width, TrainingConfig config) {
-        return new Dl4jAutoencoder(width, config, sparsity);
+        return new Dl4jAutoencoder(width, config, this);
     }
 
     @Override

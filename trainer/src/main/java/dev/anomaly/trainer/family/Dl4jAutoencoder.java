@@ -28,20 +28,25 @@ import java.util.Map;
 
 /**
  * Undercomplete dense autoencoder: encoder layers, a linear code, mirrored decoder, linear reconstruction with MSE.
- * A sparse AE adds a second output, an L1 loss pulling the code towards zero with weight {@code sparsity}: DL4J has
- * no activity regulariser, and this is exactly one.
+ * Each penalty on the code is one more output on the code layer with its own loss (DL4J has no activity regulariser,
+ * and this is exactly one): L1 towards zero ({@code sparsity}), KL-sparsity through a logistic
+ * ({@code sparsity_target}), and the contractive penalty, for which every minibatch is fed twice, clean then with
+ * small noise (see {@link ContractivePenalty}).
  */
 final class Dl4jAutoencoder implements Dl4jNetwork {
     private final ComputationGraph net;
     private final TrainingConfig config;
     private final int width;
-    private final double sparsity;
-    private final INDArray[] sparsityLabels = new INDArray[1];
+    private final Autoencoder family;
+    private final List<String> outputs = new ArrayList<>();
+    private final java.util.SplittableRandom noise;
+    private INDArray codeLabels;
 
-    Dl4jAutoencoder(int width, TrainingConfig config, double sparsity) {
+    Dl4jAutoencoder(int width, TrainingConfig config, Autoencoder family) {
         this.width = width;
         this.config = config;
-        this.sparsity = sparsity;
+        this.family = family;
+        this.noise = new java.util.SplittableRandom(config.seed() ^ 0x5DEECE66DL);
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(DataType.FLOAT)
@@ -69,29 +74,51 @@ final class Dl4jAutoencoder implements Dl4jNetwork {
         }
         g.addLayer("recon", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(nIn).nOut(width)
                 .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), prev);
-        if (sparsity > 0) {
-            INDArray weights = Nd4j.valueArrayOf(new long[]{1, config.latent()}, sparsity, DataType.FLOAT);
-            g.addLayer("sparsity", new LossLayer.Builder(new LossL1(weights))
-                    .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "code");
-            g.setOutputs("recon", "sparsity");
-        } else {
-            g.setOutputs("recon");
+        outputs.add("recon");
+        if (family.sparsity() > 0) {
+            INDArray weights = Nd4j.valueArrayOf(new long[]{1, config.latent()}, family.sparsity(), DataType.FLOAT);
+            penalty(g, "sparsity", new LossL1(weights), org.nd4j.linalg.activations.Activation.IDENTITY);
         }
+        if (family.sparsityTarget() > 0) {
+            penalty(g, "kl_sparsity", new KlSparsityPenalty(family.sparsityTarget(), family.sparsityTargetWeight()),
+                    org.nd4j.linalg.activations.Activation.SIGMOID);
+        }
+        if (family.contraction() > 0) {
+            penalty(g, "contraction", new ContractivePenalty(family.contraction(), Autoencoder.CONTRACTION_NOISE),
+                    org.nd4j.linalg.activations.Activation.IDENTITY);
+        }
+        g.setOutputs(outputs.toArray(String[]::new));
         net = new ComputationGraph(g.build());
         net.init();
     }
 
+    private void penalty(ComputationGraphConfiguration.GraphBuilder g, String name, org.nd4j.linalg.lossfunctions.ILossFunction loss,
+                         org.nd4j.linalg.activations.Activation activation) {
+        g.addLayer(name, new LossLayer.Builder(loss).activation(activation).build(), "code");
+        outputs.add(name);
+    }
+
     @Override
     public void fitBatch(INDArray input, INDArray target) {
-        if (sparsity > 0) {
-            long rows = input.size(0);
-            if (sparsityLabels[0] == null || sparsityLabels[0].size(0) != rows) {
-                sparsityLabels[0] = Nd4j.zeros(DataType.FLOAT, rows, config.latent());
+        if (family.contraction() > 0) { // clean rows, then the same rows with noise: the pairs ContractivePenalty compares
+            float[] eps = new float[(int) input.length()];
+            for (int i = 0; i < eps.length; i++) {
+                eps[i] = (float) (Autoencoder.CONTRACTION_NOISE * VariationalAutoencoder.gaussian(noise));
             }
-            net.fit(new MultiDataSet(new INDArray[]{input}, new INDArray[]{target, sparsityLabels[0]}));
-        } else {
-            net.fit(new MultiDataSet(new INDArray[]{input}, new INDArray[]{target}));
+            INDArray noisy = input.dup('c').addi(Nd4j.create(eps, input.shape(), 'c'));
+            input = Nd4j.vstack(input, noisy);
+            target = Nd4j.vstack(target, target);
         }
+        INDArray[] labels = new INDArray[outputs.size()];
+        labels[0] = target;
+        if (labels.length > 1) {
+            long rows = input.size(0);
+            if (codeLabels == null || codeLabels.size(0) != rows) {
+                codeLabels = Nd4j.zeros(DataType.FLOAT, rows, config.latent()); // the penalties pull towards no label
+            }
+            java.util.Arrays.fill(labels, 1, labels.length, codeLabels);
+        }
+        net.fit(new MultiDataSet(new INDArray[]{input}, labels));
     }
 
     @Override
@@ -137,7 +164,7 @@ final class Dl4jAutoencoder implements Dl4jNetwork {
         for (int i = config.hidden().length - 1; i >= 0; i--) {
             decoder.add(dense("d" + i, config.activation()));
         }
-        return new NetworkWeights(new Autoencoder(sparsity), normalizer, encoder, dense("code", Activation.IDENTITY), null, decoder,
+        return new NetworkWeights(family, normalizer, encoder, dense("code", Activation.IDENTITY), null, decoder,
                 dense("recon", Activation.IDENTITY), new float[config.latent()], Dl4jVae.ones(config.latent()), 1f);
     }
 

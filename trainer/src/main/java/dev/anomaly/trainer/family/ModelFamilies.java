@@ -24,7 +24,42 @@ public final class ModelFamilies {
         FAMILIES.put(ModelKind.VAE, VariationalAutoencoder::from);
     }
 
+    /**
+     * Named variants of a kind: a family the user asks for by name whose scoring is its kind's, so that alerts and
+     * releases (and their 0.1.0 readers) see the kind; its hyper-parameters in the model's metadata say which it is.
+     */
+    private static final Map<String, Map.Entry<ModelKind, Map<String, String>>> VARIANTS = Map.of(
+            "cae", Map.entry(ModelKind.AE, Map.of(Autoencoder.CONTRACTION, Double.toString(Autoencoder.DEFAULT_CONTRACTION))));
+
     private ModelFamilies() {
+    }
+
+    /**
+     * The family a user names: a kind ({@code ae}, {@code vae}) or a variant ({@code cae}: the AE with the contractive
+     * penalty), with {@code parameters} over the variant's own defaults.
+     */
+    public static ModelFamily named(String name, Map<String, String> parameters) {
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        Map.Entry<ModelKind, Map<String, String>> variant = VARIANTS.get(key);
+        if (variant != null) {
+            Map<String, String> merged = new HashMap<>(variant.getValue());
+            merged.putAll(parameters);
+            return of(variant.getKey(), merged);
+        }
+        ModelKind kind;
+        try {
+            kind = ModelKind.valueOf(key.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown model '" + name + "' (known: " + String.join(", ", names()) + ")");
+        }
+        return of(kind, parameters);
+    }
+
+    /** Every name {@link #named} accepts. */
+    public static List<String> names() {
+        List<String> names = new java.util.ArrayList<>(FAMILIES.keySet().stream().map(ModelFamilies::name).toList());
+        names.addAll(new TreeSet<>(VARIANTS.keySet()));
+        return names;
     }
 
     /** The family of {@code kind} with its default hyper-parameters. */
