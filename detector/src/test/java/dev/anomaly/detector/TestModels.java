@@ -14,6 +14,7 @@ import dev.anomaly.trainer.model.Normalizer;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -79,8 +80,11 @@ public final class TestModels {
             }
             scores[i] = expectedScore(x);
         }
+        // Its held-out rows: the baseline's, plus anomalies scoring up to twice the threshold the tests choose.
+        Map<String, Double> metrics = Map.of(ModelMetadata.HELDOUT_SCORE_MIN, Arrays.stream(scores).min().orElseThrow(),
+                ModelMetadata.HELDOUT_SCORE_MAX, Math.max(Arrays.stream(scores).max().orElseThrow(), 2 * threshold));
         ModelMetadata meta = new ModelMetadata(id, version, ModelKind.AE, spec, threshold, 0.01,
-                new Baseline(p, Baseline.quantiles(scores, p), features, 1000), "sha256:test", Map.of(), Map.of(), Instant.parse("2026-01-01T00:00:00Z"));
+                new Baseline(p, Baseline.quantiles(scores, p), features, 1000), "sha256:test", Map.of(), metrics, Instant.parse("2026-01-01T00:00:00Z"));
         return OnnxExporter.export(net, meta);
     }
 

@@ -30,6 +30,9 @@ public record ModelMetadata(String modelId, int version, ModelKind kind, Feature
                             double falseAlarmRate, Baseline baseline, String trainingFingerprint,
                             Map<String, String> hyperParameters, Map<String, Double> metrics, Instant createdAt) {
     public static final String FORMAT_VERSION = "1";
+    /** Metrics: the lowest and highest score on the held-out rows the threshold was calibrated on. */
+    public static final String HELDOUT_SCORE_MIN = "heldout_score_min";
+    public static final String HELDOUT_SCORE_MAX = "heldout_score_max";
     private static final String P = "anomaly.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -124,5 +127,34 @@ public record ModelMetadata(String modelId, int version, ModelKind kind, Feature
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Why the threshold cannot be the one this model was calibrated with, or empty: it must lie inside the model's own
+     * held-out score range (it is finite: the constructor refuses others) (models without that range: inside the baseline's score quantiles, widened by
+     * their spread on each side). A threshold of 1e30 silences every alert; one below every score alerts on everything.
+     */
+    public java.util.Optional<String> thresholdProblem() {
+        double low;
+        double high;
+        String what;
+        Double min = metrics.get(HELDOUT_SCORE_MIN);
+        Double max = metrics.get(HELDOUT_SCORE_MAX);
+        if (min != null && max != null) {
+            low = min;
+            high = max;
+            what = "held-out score range";
+        } else {
+            double[] q = baseline.scoreQuantiles();
+            double spread = q[q.length - 1] - q[0];
+            low = q[0] - spread;
+            high = q[q.length - 1] + spread;
+            what = "baseline score quantiles widened by their spread";
+        }
+        if (threshold < low || threshold > high) {
+            return java.util.Optional.of(String.format(java.util.Locale.ROOT, "threshold %.6g lies outside the model's %s [%.6g, %.6g]",
+                    threshold, what, low, high));
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -72,6 +72,9 @@ public final class TrainingJob {
         metrics.put("seconds_per_epoch", history.secondsPerEpoch());
         metrics.put("train_rows", (double) train.rows());
         metrics.put("validation_rows", (double) validation.rows());
+        // The held-out score range: a detector refuses a model whose threshold lies outside it (ModelMetadata#thresholdProblem).
+        metrics.put(ModelMetadata.HELDOUT_SCORE_MIN, java.util.Arrays.stream(validationScores).min().orElse(0));
+        metrics.put(ModelMetadata.HELDOUT_SCORE_MAX, java.util.Arrays.stream(validationScores).max().orElse(0));
         Optional<Evaluation> evaluation = validation.labels().map(labels -> evaluate(validationScores, labels, threshold));
         evaluation.ifPresent(e -> {
             metrics.put("auroc", e.auroc());

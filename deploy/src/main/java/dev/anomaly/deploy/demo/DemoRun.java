@@ -7,6 +7,8 @@ import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.FeatureContribution;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.avro.ReleaseReason;
+import dev.anomaly.schemas.release.ReleaseSigning;
+import dev.anomaly.schemas.release.SigningKey;
 import dev.anomaly.schemas.serde.GenericAvroSerde;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.TrainingJob;
@@ -59,6 +61,7 @@ public final class DemoRun {
     public static final String DEAD_LETTERS = "anomaly-deadletter";
     public static final String MODELS = "anomaly-models";
     public static final String DRIFT = "anomaly-drift";
+    public static final String MODEL_EVENTS = "anomaly-model-events";
     public static final String MODEL_ID = "demo-model";
 
     /** Demo settings. */
@@ -95,6 +98,7 @@ public final class DemoRun {
         stack.createTopic(ALERTS, 1);
         stack.createTopic(DEAD_LETTERS, 1);
         stack.createTopic(DRIFT, 1);
+        stack.createTopic(MODEL_EVENTS, 1);
         stack.createCompactedTopic(MODELS);
 
         // 1. Train on the history and publish the model.
@@ -111,10 +115,15 @@ public final class DemoRun {
         Path report = TrainingReport.write(options.outDir().resolve(MODEL_ID + ".report"), trained);
         out.printf("Model %s v1: threshold %.4g, %s%n  written to %s, report %s%n", MODEL_ID, trained.metadata().threshold(),
                 trained.parity(), modelFile, report);
-        ModelPublisher.publish(ModelPublisher.release(trained.onnx(), ReleaseReason.INITIAL, "demo"), MODELS, stack.clientConfig());
+        // Releases are signed; the demo makes its own publisher key, and its detector trusts that key alone.
+        Path keys = stack.dataDir().resolve("keys");
+        String keyId = SigningKey.generate(keys, "publisher");
+        SigningKey signingKey = SigningKey.read(keys.resolve("publisher.key"));
+        ModelPublisher.publish(ReleaseSigning.sign(ModelPublisher.release(trained.onnx(), ReleaseReason.INITIAL, "demo"), signingKey),
+                MODELS, stack.clientConfig());
         // Training is done in this JVM: give its native memory and garbage back before the stream is timed.
         dev.anomaly.trainer.model.NativeMemory.release();
-        out.printf("Published %s v1 to topic %s%n", MODEL_ID, MODELS);
+        out.printf("Published %s v1 to topic %s, signed by key %s%n", MODEL_ID, MODELS, keyId);
 
         // 2. Start the detector; it takes the model from the models topic. The input's schema is its contract: registered
         // before the detector starts, so it can check that the model reads what producers write.
@@ -129,6 +138,8 @@ public final class DemoRun {
         raw.put(DetectorConfig.DEAD_LETTER_TOPIC, DEAD_LETTERS);
         raw.put(DetectorConfig.MODELS_TOPIC, MODELS);
         raw.put(DetectorConfig.MODEL_ID, MODEL_ID);
+        raw.put(DetectorConfig.MODEL_EVENTS_TOPIC, MODEL_EVENTS);
+        raw.put(DetectorConfig.TRUSTED_KEYS, keys.resolve("publisher.pub").toString());
         raw.put(DetectorConfig.HTTP_HOST, "127.0.0.1");
         raw.put(DetectorConfig.HTTP_PORT, "0");
         raw.put("detector.drift.topic", DRIFT);
@@ -155,6 +166,7 @@ public final class DemoRun {
             r.put("retrain.input.topic", INPUT);
             r.put("retrain.alerts.topic", ALERTS);
             r.put("retrain.model.id", MODEL_ID);
+            r.put(RetrainConfig.SIGNING_KEY_FILE, keys.resolve("publisher.key").toString());
             r.put("retrain.records.last", Integer.toString(Math.max(2000, Math.min(8000, source.stream().size() / 4))));
             retrainJob = new RetrainJob(RetrainConfig.fromMap(r));
             RetrainJob job = retrainJob;

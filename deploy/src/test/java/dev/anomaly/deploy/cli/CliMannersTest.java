@@ -94,8 +94,35 @@ class CliMannersTest {
         brief(train, 2);
         var evaluate = run("evaluate", "--data", "x.csv", "--model", "ae,pca");
         assertThat(evaluate.code()).isEqualTo(2);
-        assertThat(evaluate.err()).contains("'pca' (choose from ae, vae)");
+        assertThat(evaluate.err()).contains("'pca' (choose from ae, vae, cae)");
         brief(evaluate, 2);
+    }
+
+    @Test
+    void shouldGenerateAKeyPairOnceAndNeverOverwriteIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        var r = run("keys", "generate", "--out", dir.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(dir.resolve("publisher.key")).exists();
+        assertThat(dir.resolve("publisher.pub")).exists();
+        var again = run("keys", "generate", "--out", dir.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("exists; not overwriting a key");
+        brief(again, 2);
+        var bare = run("keys");
+        assertThat(bare.code()).isEqualTo(2);
+        assertThat(bare.err()).contains("a subcommand is required: generate");
+    }
+
+    @Test
+    void shouldRefuseToPublishUnsignedUnlessToldAndNameAMissingKey() {
+        var r = run("publish", "--model", model.toString(), "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--signing-key FILE is required").contains("anomaly keys generate");
+        brief(r, 2);
+        var missing = run("publish", "--model", model.toString(), "--signing-key", "/nonexistent/publisher.key", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot read key file /nonexistent/publisher.key");
+        brief(missing, 2);
     }
 
     @Test
@@ -135,7 +162,7 @@ class CliMannersTest {
 
     @Test
     void shouldSayKafkaIsUnreachableRatherThanTheModelIsBad() {
-        var r = run("publish", "--model", model.toString(), "--bootstrap-servers", "127.0.0.1:1", "--schema-registry-url",
+        var r = run("publish", "--model", model.toString(), "--unsigned", "--bootstrap-servers", "127.0.0.1:1", "--schema-registry-url",
                 "http://127.0.0.1:1", "--kafka-property", "max.block.ms=1500");
         assertThat(r.code()).as(r.err()).isEqualTo(5);
         assertThat(r.err()).contains("unavailable").contains("Cannot reach Kafka at 127.0.0.1:1");

@@ -2,6 +2,7 @@ package dev.anomaly.deploy.detector;
 
 import dev.anomaly.deploy.stack.LocalStack;
 import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.ModelRelease;
 import dev.anomaly.schemas.avro.MachineTelemetry;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.deploy.demo.LabelledReading;
@@ -133,8 +134,35 @@ final class DetectorFixtures {
         return readAll(stack, topic).stream().map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
     }
 
+    /** The tests' publisher key pair, made once per JVM: detectors from {@link #detectorConfig} trust it. */
+    private static java.nio.file.Path keys;
+
+    static synchronized java.nio.file.Path publisherKeys() {
+        if (keys == null) {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("anomaly-test-keys");
+                dev.anomaly.schemas.release.SigningKey.generate(dir, "publisher");
+                dev.anomaly.schemas.release.SigningKey.generate(dir, "stranger");
+                keys = dir;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return keys;
+    }
+
+    static java.nio.file.Path signingKeyFile() {
+        return publisherKeys().resolve("publisher.key");
+    }
+
+    /** The release signed by the tests' publisher key, the one detectors trust. */
+    static ModelRelease signed(ModelRelease release) {
+        return dev.anomaly.schemas.release.ReleaseSigning.sign(release, dev.anomaly.schemas.release.SigningKey.read(signingKeyFile()));
+    }
+
     static Map<String, String> detectorConfig(LocalStack stack, String app, String input, String prefix, java.nio.file.Path stateDir) {
         Map<String, String> m = new HashMap<>();
+        m.put("detector.models.trusted.keys", publisherKeys().resolve("publisher.pub").toString());
         m.put("application.id", app);
         m.put("bootstrap.servers", stack.bootstrapServers());
         m.put("schema.registry.url", stack.schemaRegistryUrl());
@@ -144,6 +172,7 @@ final class DetectorFixtures {
         m.put("detector.deadletter.topic", prefix + "-dlq");
         m.put("detector.scores.topic", prefix + "-scores");
         m.put("detector.models.topic", prefix + "-models");
+        m.put("detector.model.events.topic", prefix + "-model-events");
         m.put("detector.drift.enabled", "false");
         m.put("detector.http.host", "127.0.0.1");
         m.put("detector.http.port", "0");
@@ -169,6 +198,7 @@ final class DetectorFixtures {
         stack.createTopic(prefix + "-dlq", 1);
         stack.createTopic(prefix + "-scores", 4);
         stack.createCompactedTopic(prefix + "-models");
+        stack.createTopic(prefix + "-model-events", 1);
     }
 
     /** Positions of the records the model scores above its threshold, computed offline with ONNX Runtime. */

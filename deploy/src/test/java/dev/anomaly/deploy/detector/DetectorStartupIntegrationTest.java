@@ -65,7 +65,7 @@ class DetectorStartupIntegrationTest {
             assertThat(app.health().detail()).contains("no model serving");
 
             // A good release arrives: it serves, and the records that waited are scored by it.
-            ModelPublisher.publish(ModelPublisher.release(DetectorFixtures.trainModel("pumps", 2, 0.01), ReleaseReason.MANUAL, "fits"),
+            ModelPublisher.publish(DetectorFixtures.signed(ModelPublisher.release(DetectorFixtures.trainModel("pumps", 2, 0.01), ReleaseReason.MANUAL, "fits")),
                     "late-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(60)).until(() -> app.metrics().count("anomaly.records.scored") >= 500);
             await().atMost(Duration.ofSeconds(30)).until(() -> app.health().ready());
@@ -99,7 +99,7 @@ class DetectorStartupIntegrationTest {
         DetectorFixtures.createTopics(stack, input, "badonly");
         ModelRelease good = ModelPublisher.release(TestModels.centreModel("pumps", 1, 5.0), ReleaseReason.INITIAL, "good");
         ModelRelease broken = ModelRelease.newBuilder(good).setVersion(2).setOnnx(ByteBuffer.wrap(new byte[]{8, 1, 2, 3})).build();
-        ModelPublisher.publish(broken, "badonly-models", stack.clientConfig());
+        ModelPublisher.publish(DetectorFixtures.signed(broken), "badonly-models", stack.clientConfig());
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "badonly-detector", input, "badonly", dir.resolve("state"));
         raw.put("detector.model.id", "pumps");
         try (DetectorApp app = DetectorApp.start(DetectorConfig.fromMap(raw), () -> BatchObserver.NONE)) {
@@ -108,7 +108,7 @@ class DetectorStartupIntegrationTest {
             assertThat(app.health().ready()).isFalse();
             assertThat(app.metrics().count("anomaly.model.rejections")).isEqualTo(1);
 
-            ModelPublisher.publish(ModelRelease.newBuilder(good).setVersion(3).setOnnx(ByteBuffer.wrap(TestModels.centreModel("pumps", 3, 5.0))).build(),
+            ModelPublisher.publish(DetectorFixtures.signed(ModelRelease.newBuilder(good).setVersion(3).setOnnx(ByteBuffer.wrap(TestModels.centreModel("pumps", 3, 5.0))).build()),
                     "badonly-models", stack.clientConfig());
             assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
             await().atMost(Duration.ofSeconds(30)).until(() -> app.health().ready());

@@ -57,7 +57,7 @@ class DriftRetrainingIntegrationTest {
         Dataset data = RecordData.toDataset(history, DetectorFixtures.SPEC, Optional.empty(), "regime A history");
         byte[] v1 = TrainingJob.run(data, TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), data.width(), data.rows()).withEpochs(40), "pumps", 1,
                 ProgressListener.NONE).onnx();
-        ModelPublisher.publish(ModelPublisher.release(v1, ReleaseReason.INITIAL, "regime A"), "drift-models", stack.clientConfig());
+        ModelPublisher.publish(DetectorFixtures.signed(ModelPublisher.release(v1, ReleaseReason.INITIAL, "regime A")), "drift-models", stack.clientConfig());
 
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "drift-detector", input, "drift", dir.resolve("state"));
         raw.put(DetectorConfig.MODEL_ID, "pumps");
@@ -74,6 +74,7 @@ class DriftRetrainingIntegrationTest {
         retrain.put("retrain.input.topic", input);
         retrain.put("retrain.alerts.topic", "drift-alerts");
         retrain.put("retrain.model.id", "pumps");
+        retrain.put("retrain.signing.key.file", DetectorFixtures.signingKeyFile().toString());
         retrain.put("retrain.records.last", "6000");
         RetrainJob job = new RetrainJob(RetrainConfig.fromMap(retrain));
         AtomicBoolean stop = new AtomicBoolean();

@@ -54,14 +54,14 @@ class ModelFaultIntegrationTest {
 
             // v2 throws on any batch of 512 rows or more: refused before it serves.
             byte[] v2 = FaultyModels.throwingFromBatchOf(DetectorFixtures.trainModel("pumps", 2, 0.01), 512);
-            ModelPublisher.publish(ModelPublisher.release(v2, ReleaseReason.MANUAL, "throws at 512"), "fault-models", stack.clientConfig());
+            ModelPublisher.publish(DetectorFixtures.signed(ModelPublisher.release(v2, ReleaseReason.MANUAL, "throws at 512")), "fault-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(60)).until(() -> app.metrics().count("anomaly.model.rejections") >= 1);
             assertThat(app.models().serving().version()).isEqualTo(1);
 
             // v3 scores NaN where rpm is above anything in its baseline: it passes validation, then fails on live data.
             float rpmLimit = rpmLimitOf(clean);
             byte[] v3 = FaultyModels.nanOnRowsAbove(clean, 0, rpmLimit);
-            ModelPublisher.publish(ModelPublisher.release(v3, ReleaseReason.MANUAL, "NaN on high rpm"), "fault-models", stack.clientConfig());
+            ModelPublisher.publish(DetectorFixtures.signed(ModelPublisher.release(v3, ReleaseReason.MANUAL, "NaN on high rpm")), "fault-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(60)).until(() -> app.models().serving().version() == 3);
             List<LabelledReading> live = new ArrayList<>(DetectorFixtures.simulator(52, 0.01).next(2000));
             for (int i = 0; i < 2000; i += 100) { // pumps spinning faster than the baseline ever saw

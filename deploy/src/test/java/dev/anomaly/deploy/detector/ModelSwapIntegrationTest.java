@@ -39,12 +39,12 @@ class ModelSwapIntegrationTest {
 
             // v2: same data, a threshold for a 20 % alert rate, so its alerts are easy to tell apart.
             ModelRelease v2 = ModelPublisher.release(DetectorFixtures.trainModel("pumps", 2, 0.2), ReleaseReason.MANUAL, "test");
-            ModelPublisher.publish(v2, "swap-models", stack.clientConfig());
+            ModelPublisher.publish(DetectorFixtures.signed(v2), "swap-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(30)).until(() -> app.models().metadata().orElseThrow().version() == 2);
 
             // v3 is broken: rejected, v2 keeps serving.
             ModelRelease v3 = ModelRelease.newBuilder(v2).setVersion(3).setOnnx(ByteBuffer.wrap(new byte[]{1, 2, 3})).build();
-            ModelPublisher.publish(v3, "swap-models", stack.clientConfig());
+            ModelPublisher.publish(DetectorFixtures.signed(v3), "swap-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(30)).until(() -> app.metrics().count("anomaly.model.rejections") >= 1);
             assertThat(app.models().metadata().orElseThrow().version()).isEqualTo(2);
 

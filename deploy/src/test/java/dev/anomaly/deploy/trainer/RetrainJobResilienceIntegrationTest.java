@@ -46,6 +46,7 @@ class RetrainJobResilienceIntegrationTest {
         r.put("retrain.input.topic", "resilient-input");
         r.put("retrain.alerts.topic", "resilient-input");
         r.put("retrain.model.id", "pumps");
+        r.put("retrain.publish.unsigned", "true");
         r.put("retrain.group.id", "resilient-retrain");
         RetrainJob job = new RetrainJob(RetrainConfig.fromMap(r));
         long deadline = System.nanoTime() + 120_000_000_000L;

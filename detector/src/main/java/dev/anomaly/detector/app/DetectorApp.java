@@ -74,6 +74,7 @@ public final class DetectorApp implements AutoCloseable {
     private final AtomicBoolean streamsStarted = new AtomicBoolean();
     private final ScheduledExecutorService probe;
     private ModelReleaseWatcher watcher;
+    private ModelEvents events;
     private KafkaStreams streams;
     private ExecutorService scoring;
     private volatile boolean closed;
@@ -117,6 +118,7 @@ public final class DetectorApp implements AutoCloseable {
         }
         AtomicReference<DetectorApp> self = new AtomicReference<>();
         KafkaChecks checks = null;
+        ModelEvents events = null;
         DetectorApp app = null;
         try {
             checks = new KafkaChecks(config.kafka());
@@ -142,6 +144,8 @@ public final class DetectorApp implements AutoCloseable {
             DeadLetterLimit deadLetterLimit = new DeadLetterLimit(checks.deadLetterMaxBytes(config.deadLetterTopic(),
                     config.guards().deadLetterMaxBytes()));
 
+            ModelEvents modelEvents = new ModelEvents(metrics, config.modelEventsTopic(), config.applicationId(), config.kafka());
+            events = modelEvents;
             ModelHolder models = new ModelHolder(new ModelHolder.Events() {
                 @Override
                 public void swapped(ModelMetadata serving) {
@@ -156,14 +160,16 @@ public final class DetectorApp implements AutoCloseable {
                 @Override
                 public void reverted(ModelMetadata failed, ModelMetadata restored, String why) {
                     metrics.modelReverted();
+                    modelEvents.reverted(failed.modelId(), failed.version(), why);
                     metrics.modelSwapped(restored.version());
                     health.model(restored.modelId() + " v" + restored.version() + " (v" + failed.version() + " reverted)", true);
                 }
             }, config.guards().probationRecords());
             SchemaRegistry schemaRegistry = SchemaRegistries.fromConfig(config.kafka());
             ModelAdmission admission = new ModelAdmission(models, config.scoring(), config.batchSize(),
-                    () -> InputSchemas.lookup(schemaRegistry, config.inputTopics()), (source, why) -> metrics.modelRejected());
+                    () -> InputSchemas.lookup(schemaRegistry, config.inputTopics()), modelEvents);
             app = new DetectorApp(config, http, health, metrics, checks, schemaRegistry, models, admission);
+            app.events = modelEvents;
             if (config.modelPath().isPresent()) {
                 var path = config.modelPath().get();
                 ModelAdmission.Outcome outcome = admission.offer(Files.readAllBytes(path), "file " + path, null);
@@ -175,7 +181,7 @@ public final class DetectorApp implements AutoCloseable {
                 Supplier<String> modelId = () -> !config.modelId().isEmpty() ? config.modelId()
                         : models.metadata().map(ModelMetadata::modelId).or(() -> admission.waiting().map(ModelMetadata::modelId)).orElse("");
                 app.watcher = new ModelReleaseWatcher(config.modelsTopic(), modelId, models, admission, config.guards().modelMaxBytes(),
-                        metrics, health, config.kafka());
+                        config.trustedKeys(), health, config.kafka());
                 app.watcher.start(Duration.ofSeconds(60));
             }
             app.buildStreams(observerFactory.apply(metrics), deadLetterLimit, meters);
@@ -200,6 +206,9 @@ public final class DetectorApp implements AutoCloseable {
                 http.close();
                 if (checks != null) {
                     checks.close();
+                }
+                if (events != null) {
+                    events.close();
                 }
             }
             throw e;
@@ -359,6 +368,9 @@ public final class DetectorApp implements AutoCloseable {
         http.close();
         admission.close();
         models.close();
+        if (events != null) {
+            events.close();
+        }
         checks.close();
         registry.close();
         log.info("Detector {} stopped", config.applicationId());

@@ -1,10 +1,10 @@
 package dev.anomaly.detector.app;
 
-import dev.anomaly.detector.ops.DetectorMetrics;
 import dev.anomaly.detector.ops.HealthState;
 import dev.anomaly.detector.scoring.ModelAdmission;
 import dev.anomaly.detector.scoring.ModelHolder;
 import dev.anomaly.schemas.avro.ModelRelease;
+import dev.anomaly.schemas.release.TrustedKeys;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +30,7 @@ import java.util.function.Supplier;
  * Reads the topic from the beginning without a consumer group (every detector instance needs every release). At start
  * the releases already there are offered newest first until one serves (or waits for the input schema): a bad newest
  * release does not hide a good older one. A rejected release is logged and counted; the serving model stays.
+ * A release must be signed by a trusted key (or unsigned ones allowed) before it is even loaded.
  * The watcher beats {@link HealthState} at every poll; if it dies, the detector reports itself not live.
  */
 public final class ModelReleaseWatcher implements AutoCloseable {
@@ -39,7 +41,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     private final ModelHolder holder;
     private final ModelAdmission admission;
     private final int maxBytes;
-    private final DetectorMetrics metrics;
+    private final TrustedKeys trusted;
     private final HealthState health;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final SpecificAvroSerde<ModelRelease> serde;
@@ -48,13 +50,13 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     private volatile boolean started;
 
     public ModelReleaseWatcher(String topic, Supplier<String> modelId, ModelHolder holder, ModelAdmission admission, int maxBytes,
-                               DetectorMetrics metrics, HealthState health, Map<String, Object> clientConfig) {
+                               TrustedKeys trusted, HealthState health, Map<String, Object> clientConfig) {
         this.topic = topic;
         this.modelId = modelId;
         this.holder = holder;
         this.admission = admission;
         this.maxBytes = maxBytes;
-        this.metrics = metrics;
+        this.trusted = trusted;
         this.health = health;
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -143,8 +145,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     }
 
     private void rejected(ConsumerRecord<byte[], byte[]> r, String why) {
-        metrics.modelRejected();
-        log.warn("Rejected model release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
+        admission.refuse("release at " + r.topic() + "-" + r.partition() + "@" + r.offset(), null, why);
     }
 
     /**
@@ -162,6 +163,10 @@ public final class ModelReleaseWatcher implements AutoCloseable {
             return null;
         }
         String source = "release " + release.getModelId() + " v" + release.getVersion() + " (reason " + release.getReason() + ")";
+        Optional<String> refusal = trusted.refusal(release);
+        if (refusal.isPresent()) {
+            return admission.refuse(source, new ModelAdmission.Expected(release.getModelId(), release.getVersion()), refusal.get());
+        }
         return admission.offer(release.getOnnx().array(), source, new ModelAdmission.Expected(release.getModelId(), release.getVersion()));
     }
 

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import dev.anomaly.schemas.config.ToolConfig;
+import dev.anomaly.schemas.release.TrustedKeys;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -32,7 +33,8 @@ import java.util.Optional;
 public record DetectorConfig(List<String> inputTopics, String alertTopic, String deadLetterTopic, Optional<String> scoresTopic,
                              String modelsTopic, String modelId, Optional<Path> modelPath, int batchSize, Duration linger,
                              ScoringOptions scoring, int scoringThreads, int topFeatures, String httpHost, int httpPort, String serdeClass,
-                             DriftSettings drift, Guards guards, boolean createTopics, Map<String, Object> kafka) {
+                             DriftSettings drift, Guards guards, TrustedKeys trustedKeys, Optional<String> modelEventsTopic,
+                             boolean createTopics, Map<String, Object> kafka) {
 
     public static final String INPUT_TOPICS = "detector.input.topics";
     public static final String ALERT_TOPIC = "detector.alert.topic";
@@ -51,6 +53,9 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public static final String HTTP_PORT = "detector.http.port";
     public static final String SERDE_CLASS = "detector.serde.class";
     public static final String CREATE_TOPICS = "detector.topics.create";
+    public static final String TRUSTED_KEYS = "detector.models.trusted.keys";
+    public static final String ALLOW_UNSIGNED = "detector.models.allow.unsigned";
+    public static final String MODEL_EVENTS_TOPIC = "detector.model.events.topic";
 
     /** Our keys: type, validator, default, doc; {@code anomaly detect --print-config} prints them. */
     public static final ConfigDef DEFINITION = definition();
@@ -72,6 +77,12 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 .define(MODEL_ID, Type.STRING, "", Importance.HIGH,
                         "Model id to serve from the models topic (default: the id in detector.model.path's metadata).")
                 .define(MODEL_PATH, Type.STRING, "", Importance.HIGH, "ONNX model file to start with (optional when the models topic has a release).")
+                .define(TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
+                        "Public keys (PEM .pub files, or directories of them) whose signatures make a release on the models topic eligible to serve.")
+                .define(MODEL_EVENTS_TOPIC, Type.STRING, "anomaly-model-events", Importance.MEDIUM,
+                        "Topic of ModelEvent records: each model served, refused (with the reason) or reverted; empty: none.")
+                .define(ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.MEDIUM,
+                        "Serve unsigned releases from the models topic (a release signed by an unknown key, or badly, is refused regardless).")
                 .define(BATCH_SIZE, Type.INT, 512, Range.between(1, 65_536), Importance.MEDIUM, "Records per ONNX Runtime call, at most.")
                 .define(BATCH_LINGER_MS, Type.INT, 5, Range.between(1, 60_000), Importance.MEDIUM,
                         "Longest a buffered record waits for its batch to fill (wall clock).")
@@ -148,12 +159,22 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 throw new IllegalArgumentException("Invalid '" + INPUT_TOPICS + "': " + in + " is also an output topic");
             }
         }
+        TrustedKeys trusted;
+        try {
+            trusted = TrustedKeys.read(v.list(TRUSTED_KEYS).stream().map(Path::of).toList(), v.bool(ALLOW_UNSIGNED));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid '" + TRUSTED_KEYS + "': " + e.getMessage(), e);
+        }
+        if (trusted.keyIds().isEmpty() && !trusted.allowUnsigned() && modelPath.isEmpty()) {
+            throw new IllegalArgumentException("Missing '" + TRUSTED_KEYS + "': with no trusted key and no '" + MODEL_PATH
+                    + "' no model could ever serve (releases must be signed; or set " + ALLOW_UNSIGNED + "=true)");
+        }
         Object scoringThreads = v.values().get(SCORING_THREADS);
         return new DetectorConfig(inputs, alerts, dead, scores, v.string(MODELS_TOPIC), v.string(MODEL_ID), modelPath,
                 v.integer(BATCH_SIZE), Duration.ofMillis(lingerMs), scoring,
                 scoringThreads != null ? ((Number) scoringThreads).intValue() : streamThreads(raw),
                 v.integer(TOP_FEATURES), v.string(HTTP_HOST), v.integer(HTTP_PORT), v.string(SERDE_CLASS),
-                DriftSettings.of(v), Guards.of(v), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
+                DriftSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
     }
 
     /**
@@ -206,6 +227,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public List<String> outputTopics() {
         List<String> out = new ArrayList<>(List.of(alertTopic, deadLetterTopic));
         scoresTopic.ifPresent(out::add);
+        modelEventsTopic.ifPresent(out::add);
         if (drift.enabled()) {
             out.add(drift.topic());
         }

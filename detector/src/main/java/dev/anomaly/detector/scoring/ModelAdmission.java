@@ -32,11 +32,18 @@ public final class ModelAdmission implements AutoCloseable {
     public record Expected(String modelId, int version) {
     }
 
-    /** Told about every rejection (metrics, events). */
-    public interface Listener {
-        Listener NONE = (source, why) -> { };
+    /** A candidate as far as it is known: a release names its id and version; a file's are known once it loads. */
+    public record Candidate(String source, String modelId, Integer version) {
+    }
 
-        void rejected(String source, String why);
+    /** Told about every rejection and every model that starts serving (metrics, events). */
+    public interface Listener {
+        Listener NONE = (candidate, why) -> { };
+
+        void rejected(Candidate candidate, String why);
+
+        default void served(Candidate candidate) {
+        }
     }
 
     private final ModelHolder holder;
@@ -66,17 +73,18 @@ public final class ModelAdmission implements AutoCloseable {
         try {
             model = ReleaseValidator.load(onnx, options, batchSize);
         } catch (ModelException e) {
-            return reject(source, e.getMessage());
+            return reject(expected == null ? new Candidate(source, null, null) : new Candidate(source, expected.modelId(), expected.version()),
+                    e.getMessage());
         }
         ModelMetadata m = model.metadata();
         if (expected != null && !(m.modelId().equals(expected.modelId()) && m.version() == expected.version())) {
             model.close();
-            return reject(source, "release says " + expected.modelId() + " v" + expected.version() + " but the ONNX metadata says "
+            return reject(new Candidate(source, expected.modelId(), expected.version()), "release says " + expected.modelId() + " v" + expected.version() + " but the ONNX metadata says "
                     + m.modelId() + " v" + m.version());
         }
         if (holder.hasFailed(m.modelId(), m.version())) {
             model.close();
-            return reject(source, m.modelId() + " v" + m.version() + " failed on live data before");
+            return reject(candidate(source, m), m.modelId() + " v" + m.version() + " failed on live data before");
         }
         InputSchemas input = inputSchemas.get();
         if (input.missing().isPresent()) {
@@ -91,6 +99,16 @@ public final class ModelAdmission implements AutoCloseable {
             return new Outcome(Verdict.WAITING_FOR_SCHEMA, input.missing().get());
         }
         return decide(model, source, input);
+    }
+
+    /**
+     * Refuses a candidate before it is loaded (an untrusted or unreadable release): told to the listener and logged like
+     * any rejection.
+     *
+     * @param release the id and version it announces, or null when it cannot be read
+     */
+    public synchronized Outcome refuse(String source, Expected release, String why) {
+        return reject(new Candidate(source, release == null ? null : release.modelId(), release == null ? null : release.version()), why);
     }
 
     /** Checks the waiting candidate again; serves or rejects it once the input schemas are known. */
@@ -118,17 +136,22 @@ public final class ModelAdmission implements AutoCloseable {
         List<String> problems = ReleaseValidator.problems(model.metadata(), input.schemas());
         if (!problems.isEmpty()) {
             model.close();
-            return reject(source, String.join("; ", problems));
+            return reject(candidate(source, model.metadata()), String.join("; ", problems));
         }
         holder.swap(model);
         ModelMetadata m = model.metadata();
         log.info("Serving model {} v{} from {}, threshold {}", m.modelId(), m.version(), source, m.threshold());
+        listener.served(candidate(source, m));
         return new Outcome(Verdict.SERVING, m.modelId() + " v" + m.version());
     }
 
-    private Outcome reject(String source, String why) {
-        listener.rejected(source, why);
-        log.warn("Rejected model {}: {}; still serving {}", source, why,
+    private static Candidate candidate(String source, ModelMetadata m) {
+        return new Candidate(source, m.modelId(), m.version());
+    }
+
+    private Outcome reject(Candidate candidate, String why) {
+        listener.rejected(candidate, why);
+        log.warn("Rejected model {}: {}; still serving {}", candidate.source(), why,
                 holder.metadata().map(m -> m.modelId() + " v" + m.version()).orElse("nothing"));
         return new Outcome(Verdict.REJECTED, why);
     }

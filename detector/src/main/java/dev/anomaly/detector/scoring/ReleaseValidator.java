@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether a model may serve: it loads in ONNX Runtime with the expected signature and anomaly metadata, a smoke
+ * Decides whether a model may serve: it loads in ONNX Runtime with the expected signature and anomaly metadata (and
+ * none of what {@code OnnxScoringModel} refuses: external data, custom operators), its threshold lies inside its own
+ * held-out score range, a smoke
  * batch of the size the detector will score (rows mixed from its own baseline quantiles) scores finite numbers through
  * both the full graph and the score-only one, and its feature spec fits the input schema.
  */
@@ -53,6 +55,10 @@ public final class ReleaseValidator {
     public static OnnxScoringModel load(byte[] onnx, ScoringOptions options, int batchSize) {
         OnnxScoringModel model = OnnxScoringModel.load(onnx, options);
         try {
+            ModelMetadata m = model.metadata();
+            m.thresholdProblem().ifPresent(problem -> {
+                throw new ModelException("Model " + m.modelId() + " v" + m.version() + " refused: " + problem);
+            });
             smokeTest(model, Math.max(MIN_SMOKE_ROWS, batchSize));
             return model;
         } catch (RuntimeException e) {

@@ -14,7 +14,32 @@ class DetectorConfigTest {
         m.put("detector.input.topics", "telemetry, more");
         m.put("bootstrap.servers", "broker:9092");
         m.put("schema.registry.url", "http://registry:8081");
+        m.put("detector.models.allow.unsigned", "true");
         return m;
+    }
+
+    @Test
+    void shouldRefuseToStartWhenNoModelCouldEverServe() {
+        Map<String, String> m = minimal();
+        m.remove("detector.models.allow.unsigned");
+
+        assertThatThrownBy(() -> DetectorConfig.fromMap(m)).hasMessageStartingWith("Missing 'detector.models.trusted.keys'");
+    }
+
+    @Test
+    void shouldReadTheTrustedKeysAndNameABadOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        String id = dev.anomaly.schemas.release.SigningKey.generate(dir, "publisher");
+        Map<String, String> m = minimal();
+        m.remove("detector.models.allow.unsigned");
+        m.put("detector.models.trusted.keys", dir.toString());
+
+        DetectorConfig c = DetectorConfig.fromMap(m);
+        assertThat(c.trustedKeys().keyIds()).containsExactly(id);
+        assertThat(c.trustedKeys().allowUnsigned()).isFalse();
+
+        m.put("detector.models.trusted.keys", dir.resolve("publisher.key").toString());
+        assertThatThrownBy(() -> DetectorConfig.fromMap(m)).hasMessageStartingWith("Invalid 'detector.models.trusted.keys': ")
+                .hasMessageContaining("publisher.key is not a PEM file with a PUBLIC KEY");
     }
 
     @Test

@@ -86,6 +86,7 @@ class DetectorTopologyTest {
         raw.put("bootstrap.servers", "unused:9092");
         raw.put("schema.registry.url", "mock://" + SCOPE);
         raw.put("detector.drift.enabled", "false");
+        raw.put(DetectorConfig.ALLOW_UNSIGNED, "true");
         DetectorConfig config = DetectorConfig.fromMap(raw);
         Map<String, Object> clientConfig = Map.of("schema.registry.url", "mock://" + SCOPE);
         serde = new GenericAvroSerde();

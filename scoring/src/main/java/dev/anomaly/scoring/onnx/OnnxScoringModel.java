@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -82,11 +83,16 @@ public final class OnnxScoringModel implements ScoringModel {
     }
 
     /**
-     * Loads and checks a model: it must parse, carry anomaly metadata, and have the expected inputs and outputs.
+     * Loads and checks a model: it must parse, hold no external data, custom operators or local functions, carry anomaly
+     * metadata, and have the expected inputs and outputs.
      *
      * @throws ModelException saying what is wrong
      */
     public static OnnxScoringModel load(byte[] onnx, ScoringOptions options) {
+        List<String> refused = OnnxContentCheck.problems(onnx);
+        if (!refused.isEmpty()) {
+            throw new ModelException("Model refused: " + String.join("; ", refused));
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String device = "cpu";
         OrtSession session;

@@ -74,8 +74,22 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
 
     @Override
     public Map<String, String> parameters() {
-        return Map.of(SPARSITY, Double.toString(sparsity), CONTRACTION, Double.toString(contraction),
-                SPARSITY_TARGET, Double.toString(sparsityTarget), SPARSITY_TARGET_WEIGHT, Double.toString(sparsityTargetWeight));
+        // The penalties added later appear only when on, so that a model trained without them is described as before.
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put(SPARSITY, Double.toString(sparsity));
+        if (contraction > 0) {
+            p.put(CONTRACTION, Double.toString(contraction));
+        }
+        if (sparsityTarget > 0) {
+            p.put(SPARSITY_TARGET, Double.toString(sparsityTarget));
+            p.put(SPARSITY_TARGET_WEIGHT, Double.toString(sparsityTargetWeight));
+        }
+        return p;
+    }
+
+    @Override
+    public java.util.Set<String> parameterNames() {
+        return java.util.Set.of(SPARSITY, CONTRACTION, SPARSITY_TARGET, SPARSITY_TARGET_WEIGHT);
     }
 
     @Override

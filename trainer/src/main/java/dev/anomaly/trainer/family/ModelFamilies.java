@@ -74,10 +74,10 @@ public final class ModelFamilies {
     public static ModelFamily of(ModelKind kind, Map<String, String> parameters) {
         ModelFamily defaults = factory(kind).apply(Map.of());
         Set<String> unknown = new TreeSet<>(parameters.keySet());
-        unknown.removeAll(defaults.parameters().keySet());
+        unknown.removeAll(defaults.parameterNames());
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(name(kind) + " has no hyper-parameter " + String.join(", ", unknown)
-                    + (defaults.parameters().isEmpty() ? "" : " (it has: " + String.join(", ", new TreeSet<>(defaults.parameters().keySet())) + ")"));
+                    + (defaults.parameterNames().isEmpty() ? "" : " (it has: " + String.join(", ", new TreeSet<>(defaults.parameterNames())) + ")"));
         }
         return factory(kind).apply(parameters);
     }
@@ -89,7 +89,7 @@ public final class ModelFamilies {
     public static ModelFamily fromMetadata(ModelKind kind, Map<String, String> hyperParameters) {
         ModelFamily defaults = factory(kind).apply(Map.of());
         Map<String, String> own = new HashMap<>(hyperParameters);
-        own.keySet().retainAll(defaults.parameters().keySet());
+        own.keySet().retainAll(defaults.parameterNames());
         return factory(kind).apply(own);
     }
 

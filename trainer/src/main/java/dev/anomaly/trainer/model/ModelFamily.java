@@ -24,6 +24,11 @@ public interface ModelFamily {
      */
     Map<String, String> parameters();
 
+    /** Every hyper-parameter this family has, including those {@link #parameters()} leaves out while off. */
+    default java.util.Set<String> parameterNames() {
+        return parameters().keySet();
+    }
+
     /** Hidden-layer activation when none is given. */
     Activation defaultActivation();
 

@@ -11,6 +11,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import dev.anomaly.schemas.release.SigningKey;
 
 /**
  * Settings of the retraining job: {@code retrain.*} keys are ours, everything else goes to the Kafka clients and the
@@ -18,7 +20,7 @@ import java.util.Map;
  */
 public record RetrainConfig(String driftTopic, String modelsTopic, String inputTopic, String alertsTopic, String modelId,
                             long lastRecords, boolean excludeAlerted, String groupId, double maxFalseAlarmFactor,
-                            double minSyntheticRecall, int epochs, Map<String, Object> kafka) {
+                            double minSyntheticRecall, int epochs, Optional<SigningKey> signingKey, Map<String, Object> kafka) {
 
     public static final String DRIFT_TOPIC = "retrain.drift.topic";
     public static final String MODELS_TOPIC = "retrain.models.topic";
@@ -31,6 +33,8 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
     public static final String MAX_FALSE_ALARM_FACTOR = "retrain.max.false.alarm.factor";
     public static final String MIN_SYNTHETIC_RECALL = "retrain.min.synthetic.recall";
     public static final String EPOCHS = "retrain.epochs";
+    public static final String SIGNING_KEY_FILE = "retrain.signing.key.file";
+    public static final String PUBLISH_UNSIGNED = "retrain.publish.unsigned";
 
     /** Our keys: type, validator, default, doc; {@code anomaly retrain --print-config} prints them. */
     public static final ConfigDef DEFINITION = new ConfigDef()
@@ -50,7 +54,11 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
                     "Reject a candidate whose alert rate on held-back recent records exceeds this multiple of its target.")
             .define(MIN_SYNTHETIC_RECALL, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.MEDIUM,
                     "Reject a candidate that flags less than this share of records pushed beyond the training range.")
-            .define(EPOCHS, Type.INT, 100, Range.between(1, 10_000), Importance.LOW, "Maximum training epochs.");
+            .define(EPOCHS, Type.INT, 100, Range.between(1, 10_000), Importance.LOW, "Maximum training epochs.")
+            .define(SIGNING_KEY_FILE, Type.STRING, "", Importance.HIGH,
+                    "Ed25519 private key (PEM, with its .pub beside it) that signs every release; 'anomaly keys generate' makes one.")
+            .define(PUBLISH_UNSIGNED, Type.BOOLEAN, false, Importance.LOW,
+                    "Publish unsigned releases when no signing key is set (only detectors with detector.models.allow.unsigned=true serve them).");
     /** The file, the environment ({@code ANOMALY_RETRAIN_X_Y}, {@code KAFKA_X_Y}) and {@link #DEFINITION}. */
     public static final ToolConfig CONFIG = new ToolConfig(DEFINITION, "retrain.", "ANOMALY_RETRAIN_");
 
@@ -65,8 +73,19 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
 
     public static RetrainConfig fromMap(Map<String, String> m) {
         ToolConfig.Values v = CONFIG.parse(m);
+        Optional<SigningKey> key = v.optional(SIGNING_KEY_FILE).map(file -> {
+            try {
+                return SigningKey.read(Path.of(file));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid '" + SIGNING_KEY_FILE + "': " + e.getMessage(), e);
+            }
+        });
+        if (key.isEmpty() && !v.bool(PUBLISH_UNSIGNED)) {
+            throw new IllegalArgumentException("Missing '" + SIGNING_KEY_FILE + "': releases are signed (detectors refuse unsigned ones);"
+                    + " make a key with 'anomaly keys generate', or set " + PUBLISH_UNSIGNED + "=true");
+        }
         return new RetrainConfig(v.string(DRIFT_TOPIC), v.string(MODELS_TOPIC), v.string(INPUT_TOPIC), v.string(ALERTS_TOPIC),
                 v.string(MODEL_ID), v.longValue(RECORDS_LAST), v.bool(EXCLUDE_ALERTED), v.string(GROUP_ID),
-                v.decimal(MAX_FALSE_ALARM_FACTOR), v.decimal(MIN_SYNTHETIC_RECALL), v.integer(EPOCHS), Map.copyOf(CONFIG.passThrough(m)));
+                v.decimal(MAX_FALSE_ALARM_FACTOR), v.decimal(MIN_SYNTHETIC_RECALL), v.integer(EPOCHS), key, Map.copyOf(CONFIG.passThrough(m)));
     }
 }

@@ -3,6 +3,7 @@ package dev.anomaly.trainer.retrain;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
 import dev.anomaly.schemas.avro.ModelRelease;
+import dev.anomaly.schemas.release.ReleaseSigning;
 import dev.anomaly.schemas.avro.ReleaseReason;
 import dev.anomaly.schemas.features.Feature;
 import dev.anomaly.schemas.features.FeatureSpec;
@@ -177,7 +178,7 @@ public final class RetrainJob {
         ModelRelease release = ModelPublisher.release(candidate.onnx(), event == null ? ReleaseReason.MANUAL : ReleaseReason.DRIFT,
                 trigger.describe() + String.format("; held-back alert rate %.4f (target %.4f); synthetic recall %.3f; %s", alertRate, target,
                         recall, candidate.parity()));
-        ModelPublisher.publish(release, config.modelsTopic(), config.kafka());
+        ModelPublisher.publish(config.signingKey().map(k -> ReleaseSigning.sign(release, k)).orElse(release), config.modelsTopic(), config.kafka());
         log.info("Published {} v{} ({}): held-back alert rate {}, synthetic recall {}", config.modelId(), version, trigger.describe(),
                 alertRate, recall);
         return new Outcome(true, version, release.getNote());
