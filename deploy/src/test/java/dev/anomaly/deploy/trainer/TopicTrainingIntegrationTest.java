@@ -72,6 +72,30 @@ class TopicTrainingIntegrationTest {
     }
 
     @Test
+    void shouldKeepAUniformSampleOfTheRangeInTimeOrderAndSaySo(LocalStack stack) {
+        TopicRange sampled = new TopicRange(TOPIC, Optional.empty(), Optional.empty(), OptionalLong.empty(), java.util.OptionalInt.of(400),
+                stack.clientConfig());
+
+        KafkaTopicData.Read read = KafkaTopicData.readAll(sampled, Duration.ofSeconds(60), p -> true);
+        assertThat(read.seen()).isEqualTo(3000);
+        assertThat(read.records()).hasSize(400);
+        assertThat(read.describe()).isEqualTo("a uniform sample of 400 of 3,000 records");
+        assertThat(read.records()).isSortedAccordingTo(java.util.Comparator.comparingLong(KafkaTopicData.Positioned::timestamp));
+        // Drawn from the whole range, not its head: each third of the topic's time span holds about a third of the sample.
+        long first = sent.get(0).reading().getTimestamp().toEpochMilli();
+        long span = sent.get(sent.size() - 1).reading().getTimestamp().toEpochMilli() - first + 1;
+        long[] thirds = new long[3];
+        read.records().forEach(p -> thirds[(int) ((p.timestamp() - first) * 3 / span)]++);
+        for (long n : thirds) {
+            assertThat(n).isBetween(100L, 170L);
+        }
+        // The same range gives the same sample.
+        assertThat(KafkaTopicData.readAll(sampled, Duration.ofSeconds(60), p -> true).records())
+                .extracting(p -> p.partition() + "@" + p.offset())
+                .containsExactlyElementsOf(read.records().stream().map(p -> p.partition() + "@" + p.offset()).toList());
+    }
+
+    @Test
     void shouldFinishReadingATransactionalTopic(LocalStack stack) {
         // The last offset before a transactional topic's end is a commit marker, never returned as a record: a reader
         // that waits for the record at end - 1 never finishes.

@@ -27,7 +27,7 @@ class ModelAdmissionTest {
 
     private ModelAdmission admission(ModelHolder holder) {
         return new ModelAdmission(holder, ScoringOptions.cpu(), 64, () -> InputSchemas.lookup(registry, List.of("telemetry")),
-                (source, why) -> rejections.add(source + ": " + why));
+                (candidate, why) -> rejections.add(candidate.source() + ": " + why));
     }
 
     @Test

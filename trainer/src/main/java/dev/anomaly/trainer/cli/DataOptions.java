@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -63,6 +64,10 @@ public final class DataOptions {
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra consumer / registry client setting (repeatable), e.g. security.protocol=SASL_SSL. KAFKA_X_Y environment variables set x.y too.")
     Map<String, String> kafkaProperties = new HashMap<>();
+
+    @Option(names = "--sample", paramLabel = "N", defaultValue = "200000", description = "With --topic: keep a uniform random sample of at most"
+            + " N of the records read, so that memory stays bounded however long the range (default: ${DEFAULT-VALUE}; 0: keep all).")
+    int sample;
 
     @Option(names = "--read-timeout", defaultValue = "PT5M", description = "With --topic: give up reading after this long (ISO-8601 duration, default: ${DEFAULT-VALUE}).")
     Duration readTimeout;
@@ -108,8 +113,13 @@ public final class DataOptions {
     private Dataset readTopic(FeatureSpec spec) {
         Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic");
         TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
-                last == null ? OptionalLong.empty() : OptionalLong.of(last), config);
-        List<GenericRecord> records = KafkaTopicData.records(range, readTimeout);
+                last == null ? OptionalLong.empty() : OptionalLong.of(last), sample > 0 ? OptionalInt.of(sample) : OptionalInt.empty(), config);
+        KafkaTopicData.Read read = KafkaTopicData.readAll(range, readTimeout, p -> true);
+        List<GenericRecord> records = read.values();
+        if (read.records().size() < read.seen()) {
+            System.err.printf("Read %s of %s (--sample %d keeps memory bounded; --sample 0 keeps every record)%n", read.describe(),
+                    range.describe(), sample);
+        }
         if (records.isEmpty()) {
             throw new DataException("No records in " + range.describe());
         }
@@ -118,7 +128,7 @@ public final class DataOptions {
             label().ifPresent(ex::add);
             spec = SpecInference.infer(records.get(0).getSchema(), records, features, ex, maxCategories);
         }
-        return RecordData.toDataset(records, spec, label(), range.describe());
+        return RecordData.toDataset(records, spec, label(), range.describe() + ", " + read.describe());
     }
 
     private static Optional<Instant> time(String value, String option) {

@@ -35,14 +35,38 @@ public final class KafkaTopicData {
     public record Positioned(GenericRecord value, String key, int partition, long offset, long timestamp) {
     }
 
+    /** What a read kept, and how many records it kept them from (more than kept when the range is sampled). */
+    public record Read(List<Positioned> records, long seen) {
+        public List<GenericRecord> values() {
+            return records.stream().map(Positioned::value).toList();
+        }
+
+        /** "N records", or "a uniform sample of K of N records". */
+        public String describe() {
+            return records.size() < seen ? String.format("a uniform sample of %,d of %,d records", records.size(), seen)
+                    : String.format("%,d records", records.size());
+        }
+    }
+
+    /** Seed of the sample: the same range of the same topic gives the same sample. */
+    static final long SAMPLE_SEED = 20_261_202L;
+
     public static List<GenericRecord> records(TopicRange range, Duration timeout) {
-        return read(range, timeout, p -> true).stream().map(Positioned::value).toList();
+        return readAll(range, timeout, p -> true).values();
     }
 
     /**
      * @param keep records failing this predicate are left out (the retraining job drops alerted records this way)
      */
     public static List<Positioned> read(TopicRange range, Duration timeout, Predicate<Positioned> keep) {
+        return readAll(range, timeout, keep).records();
+    }
+
+    /**
+     * Reads the range; a sampled range keeps a uniform reservoir sample of the kept records, returned in time order, so
+     * that memory is bounded by the sample size however long the range.
+     */
+    public static Read readAll(TopicRange range, Duration timeout, Predicate<Positioned> keep) {
         Map<String, Object> config = new HashMap<>(range.clientConfig());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -50,7 +74,9 @@ public final class KafkaTopicData {
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         AvroDeserializer<GenericRecord> values = new AvroDeserializer<>();
         values.configure(config, false);
-        List<Positioned> out = new ArrayList<>();
+        Reservoir<Positioned> sample = range.sample().isPresent() ? new Reservoir<>(range.sample().getAsInt(), SAMPLE_SEED) : null;
+        List<Positioned> out = sample != null ? sample.items() : new ArrayList<>();
+        long[] seen = {0};
         int unreadable = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(range.topic(), timeout);
@@ -86,7 +112,7 @@ public final class KafkaTopicData {
             while (!remaining.isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new DataException("Timed out after " + timeout.toSeconds() + " s reading " + range.describe()
-                            + " (" + out.size() + " records read)");
+                            + " (" + seen[0] + " records read)");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     TopicPartition p = new TopicPartition(r.topic(), r.partition());
@@ -101,7 +127,12 @@ public final class KafkaTopicData {
                                 Positioned pos = new Positioned(value, r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
                                         r.partition(), r.offset(), r.timestamp());
                                 if (keep.test(pos)) {
-                                    out.add(pos);
+                                    seen[0]++;
+                                    if (sample != null) {
+                                        sample.offer(pos);
+                                    } else {
+                                        out.add(pos);
+                                    }
                                 }
                             }
                         } catch (WireFormatException e) {
@@ -123,7 +154,7 @@ public final class KafkaTopicData {
                     }
                 }
                 if (System.nanoTime() - lastProgress > 5_000_000_000L) {
-                    log.info("Read {} records of {} so far", out.size(), range.describe());
+                    log.info("Read {} records of {} so far", seen[0], range.describe());
                     lastProgress = System.nanoTime();
                 }
             }
@@ -131,10 +162,21 @@ public final class KafkaTopicData {
         if (unreadable > 0) {
             log.warn("{}: left out {} records that could not be deserialized", range.describe(), unreadable);
         }
-        if (range.lastN().isPresent() && out.size() > range.lastN().getAsLong()) {
-            out.sort(Comparator.comparingLong(Positioned::timestamp).thenComparingInt(Positioned::partition).thenComparingLong(Positioned::offset));
-            return new ArrayList<>(out.subList(out.size() - (int) range.lastN().getAsLong(), out.size()));
+        Comparator<Positioned> inTime = Comparator.comparingLong(Positioned::timestamp).thenComparingInt(Positioned::partition)
+                .thenComparingLong(Positioned::offset);
+        if (sample != null && out.size() < seen[0]) {
+            List<Positioned> kept = new ArrayList<>(out);
+            kept.sort(inTime);
+            log.info("{}: kept a uniform sample of {} of {} records", range.describe(), kept.size(), seen[0]);
+            return new Read(kept, seen[0]);
         }
-        return out;
+        // Everything read was kept: the last N overall, by time.
+        if (range.lastN().isPresent() && out.size() > range.lastN().getAsLong()) {
+            List<Positioned> all = new ArrayList<>(out);
+            all.sort(inTime);
+            List<Positioned> last = new ArrayList<>(all.subList(all.size() - (int) range.lastN().getAsLong(), all.size()));
+            return new Read(last, last.size());
+        }
+        return new Read(sample != null ? new ArrayList<>(out) : out, out.size());
     }
 }

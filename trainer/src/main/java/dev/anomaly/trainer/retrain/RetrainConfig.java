@@ -19,7 +19,7 @@ import dev.anomaly.schemas.release.SigningKey;
  * registry serde. {@code ANOMALY_RETRAIN_X_Y} and {@code KAFKA_X_Y} environment variables override the file.
  */
 public record RetrainConfig(String driftTopic, String modelsTopic, String inputTopic, String alertsTopic, String modelId,
-                            long lastRecords, boolean excludeAlerted, String groupId, double maxFalseAlarmFactor,
+                            long lastRecords, int sampleRecords, boolean excludeAlerted, String groupId, double maxFalseAlarmFactor,
                             double minSyntheticRecall, int epochs, Optional<SigningKey> signingKey, Map<String, Object> kafka) {
 
     public static final String DRIFT_TOPIC = "retrain.drift.topic";
@@ -28,6 +28,7 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
     public static final String ALERTS_TOPIC = "retrain.alerts.topic";
     public static final String MODEL_ID = "retrain.model.id";
     public static final String RECORDS_LAST = "retrain.records.last";
+    public static final String RECORDS_SAMPLE = "retrain.records.sample";
     public static final String EXCLUDE_ALERTED = "retrain.exclude.alerted";
     public static final String GROUP_ID = "retrain.group.id";
     public static final String MAX_FALSE_ALARM_FACTOR = "retrain.max.false.alarm.factor";
@@ -48,6 +49,8 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
                     "Compacted models topic: the current release is read from it, the new one written to it.")
             .define(ALERTS_TOPIC, Type.STRING, "anomaly-alerts", Importance.MEDIUM, "Alerts topic, to leave alerted records out of the training data.")
             .define(RECORDS_LAST, Type.LONG, 50_000L, Range.between(100, 100_000_000), Importance.MEDIUM, "Train on the last N records of the input topic.")
+            .define(RECORDS_SAMPLE, Type.INT, 200_000, Range.between(100, 100_000_000), Importance.MEDIUM,
+                    "Of those, keep a uniform random sample of at most this many, so that memory stays bounded however large retrain.records.last.")
             .define(EXCLUDE_ALERTED, Type.BOOLEAN, true, Importance.MEDIUM, "Leave out records the serving model alerted on.")
             .define(GROUP_ID, Type.STRING, "anomaly-retrain", Importance.MEDIUM, "Consumer group on the drift topic (one retraining per event).")
             .define(MAX_FALSE_ALARM_FACTOR, Type.DOUBLE, 3.0, Range.between(1.0, 1000.0), Importance.MEDIUM,
@@ -85,7 +88,7 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
                     + " make a key with 'anomaly keys generate', or set " + PUBLISH_UNSIGNED + "=true");
         }
         return new RetrainConfig(v.string(DRIFT_TOPIC), v.string(MODELS_TOPIC), v.string(INPUT_TOPIC), v.string(ALERTS_TOPIC),
-                v.string(MODEL_ID), v.longValue(RECORDS_LAST), v.bool(EXCLUDE_ALERTED), v.string(GROUP_ID),
+                v.string(MODEL_ID), v.longValue(RECORDS_LAST), v.integer(RECORDS_SAMPLE), v.bool(EXCLUDE_ALERTED), v.string(GROUP_ID),
                 v.decimal(MAX_FALSE_ALARM_FACTOR), v.decimal(MIN_SYNTHETIC_RECALL), v.integer(EPOCHS), key, Map.copyOf(CONFIG.passThrough(m)));
     }
 }

@@ -44,6 +44,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -139,8 +140,11 @@ public final class RetrainJob {
         FeatureSpec spec = currentMeta.featureSpec();
 
         Set<String> alerted = config.excludeAlerted() ? alertedPositions() : Set.of();
-        TopicRange range = new TopicRange(config.inputTopic(), Optional.empty(), Optional.empty(), OptionalLong.of(config.lastRecords()), config.kafka());
-        List<KafkaTopicData.Positioned> recent = new ArrayList<>(KafkaTopicData.read(range, Duration.ofMinutes(5), p -> true));
+        TopicRange range = new TopicRange(config.inputTopic(), Optional.empty(), Optional.empty(), OptionalLong.of(config.lastRecords()),
+                OptionalInt.of(config.sampleRecords()), config.kafka());
+        KafkaTopicData.Read read = KafkaTopicData.readAll(range, Duration.ofMinutes(5), p -> true);
+        List<KafkaTopicData.Positioned> recent = new ArrayList<>(read.records());
+        log.info("Retraining {} on {} of {}", config.modelId(), read.describe(), range.describe());
         long alertedRecent = recent.stream().filter(p -> alerted.contains(p.partition() + "@" + p.offset())).count();
         double servingTarget = Double.isFinite(currentMeta.falseAlarmRate()) ? currentMeta.falseAlarmRate() : 0.01;
         if (policy.leaveOutAlerted(alertedRecent, recent.size(), servingTarget)) {
