@@ -62,6 +62,7 @@ public final class DemoRun {
     public static final String MODELS = "anomaly-models";
     public static final String DRIFT = "anomaly-drift";
     public static final String MODEL_EVENTS = "anomaly-model-events";
+    public static final String EPISODES = "anomaly-episodes";
     public static final String MODEL_ID = "demo-model";
 
     /** Demo settings. */
@@ -99,6 +100,7 @@ public final class DemoRun {
         stack.createTopic(DEAD_LETTERS, 1);
         stack.createTopic(DRIFT, 1);
         stack.createTopic(MODEL_EVENTS, 1);
+        stack.createTopic(EPISODES, 1);
         stack.createCompactedTopic(MODELS);
 
         // 1. Train on the history and publish the model.
@@ -139,6 +141,7 @@ public final class DemoRun {
         raw.put(DetectorConfig.MODELS_TOPIC, MODELS);
         raw.put(DetectorConfig.MODEL_ID, MODEL_ID);
         raw.put(DetectorConfig.MODEL_EVENTS_TOPIC, MODEL_EVENTS);
+        raw.put(dev.anomaly.detector.episodes.EpisodeSettings.TOPIC, EPISODES);
         raw.put(DetectorConfig.TRUSTED_KEYS, keys.resolve("publisher.pub").toString());
         raw.put(DetectorConfig.HTTP_HOST, "127.0.0.1");
         raw.put(DetectorConfig.HTTP_PORT, "0");

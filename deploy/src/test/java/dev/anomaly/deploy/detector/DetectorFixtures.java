@@ -173,6 +173,7 @@ final class DetectorFixtures {
         m.put("detector.scores.topic", prefix + "-scores");
         m.put("detector.models.topic", prefix + "-models");
         m.put("detector.model.events.topic", prefix + "-model-events");
+        m.put("detector.episodes.topic", prefix + "-episodes");
         m.put("detector.drift.enabled", "false");
         m.put("detector.http.host", "127.0.0.1");
         m.put("detector.http.port", "0");
@@ -199,6 +200,7 @@ final class DetectorFixtures {
         stack.createTopic(prefix + "-scores", 4);
         stack.createCompactedTopic(prefix + "-models");
         stack.createTopic(prefix + "-model-events", 1);
+        stack.createTopic(prefix + "-episodes", 1);
     }
 
     /** Positions of the records the model scores above its threshold, computed offline with ONNX Runtime. */

@@ -49,6 +49,8 @@ class DetectorStartupIntegrationTest {
         stack.createTopic("late-dlq", 1);
         stack.createTopic("late-scores", 2);
         stack.createCompactedTopic("late-models");
+        stack.createTopic("late-model-events", 1);
+        stack.createTopic("late-episodes", 1);
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "late-detector", input, "late", dir.resolve("state"));
         DetectorFixtures.startFrom(raw, dir.resolve("misfit.onnx"), misfit(1));
         try (DetectorApp app = DetectorApp.start(DetectorConfig.fromMap(raw), () -> BatchObserver.NONE)) {

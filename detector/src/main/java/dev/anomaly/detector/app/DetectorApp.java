@@ -11,6 +11,7 @@ import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.detector.topology.DeadLetterLimit;
 import dev.anomaly.detector.topology.DetectorTopology;
 import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.AlertEpisode;
 import dev.anomaly.schemas.avro.DriftEvent;
 import dev.anomaly.scoring.ModelException;
 import dev.anomaly.scoring.ModelMetadata;
@@ -223,8 +224,10 @@ public final class DetectorApp implements AutoCloseable {
         drift.configure(config.kafka(), false);
         // A batch of one has nothing to overlap with: handing each record to another thread only adds a wait.
         scoring = scoringThreads(config.batchSize() > 1 ? config.scoringThreads() : 0);
-        Topology topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, input.deserializer(), alerts.serializer(),
-                drift.serializer(), metrics, observers, Clock.systemUTC(), scoring, deadLetterLimit, health));
+        SpecificAvroSerde<AlertEpisode> episodes = new SpecificAvroSerde<>(AlertEpisode.class);
+        episodes.configure(config.kafka(), false);
+        Topology topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, input.deserializer(), alerts,
+                drift.serializer(), episodes.serializer(), metrics, observers, Clock.systemUTC(), scoring, deadLetterLimit, health));
         log.info("Topology:\n{}", topology.describe());
 
         Properties props = new Properties();

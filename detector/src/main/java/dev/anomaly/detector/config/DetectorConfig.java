@@ -6,6 +6,7 @@ import dev.anomaly.schemas.serde.AvroSerdes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
+import dev.anomaly.detector.episodes.EpisodeSettings;
 import dev.anomaly.schemas.config.ToolConfig;
 import dev.anomaly.schemas.release.TrustedKeys;
 import org.apache.kafka.common.config.ConfigDef;
@@ -33,7 +34,7 @@ import java.util.Optional;
 public record DetectorConfig(List<String> inputTopics, String alertTopic, String deadLetterTopic, Optional<String> scoresTopic,
                              String modelsTopic, String modelId, Optional<Path> modelPath, int batchSize, Duration linger,
                              ScoringOptions scoring, int scoringThreads, int topFeatures, String httpHost, int httpPort, String serdeClass,
-                             DriftSettings drift, Guards guards, TrustedKeys trustedKeys, Optional<String> modelEventsTopic,
+                             DriftSettings drift, EpisodeSettings episodes, Guards guards, TrustedKeys trustedKeys, Optional<String> modelEventsTopic,
                              boolean createTopics, Map<String, Object> kafka) {
 
     public static final String INPUT_TOPICS = "detector.input.topics";
@@ -105,6 +106,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                         "Create missing output and models topics at start-up (broker defaults; models topic compacted) instead of refusing to start.");
         Guards.define(d);
         DriftSettings.define(d);
+        EpisodeSettings.define(d);
         return d.define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, "anomaly-detector", Importance.HIGH,
                         "Kafka Streams application id (consumer group, state directory).")
                 .define(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -174,7 +176,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 v.integer(BATCH_SIZE), Duration.ofMillis(lingerMs), scoring,
                 scoringThreads != null ? ((Number) scoringThreads).intValue() : streamThreads(raw),
                 v.integer(TOP_FEATURES), v.string(HTTP_HOST), v.integer(HTTP_PORT), v.string(SERDE_CLASS),
-                DriftSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
+                DriftSettings.of(v), EpisodeSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
     }
 
     /**
@@ -228,6 +230,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         List<String> out = new ArrayList<>(List.of(alertTopic, deadLetterTopic));
         scoresTopic.ifPresent(out::add);
         modelEventsTopic.ifPresent(out::add);
+        episodes.topic().ifPresent(out::add);
         if (drift.enabled()) {
             out.add(drift.topic());
         }

@@ -316,7 +316,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 context.forward(new Record<>(p.key(), outcome.scores()[i], p.timestamp(), h), names.scoresSink());
             }
             if (outcome.alerts()[i] != null) {
-                context.forward(new Record<>(p.key(), outcome.alerts()[i], p.timestamp()), names.alertSink());
+                Record<byte[], byte[]> alert = new Record<>(p.key(), outcome.alerts()[i], p.timestamp());
+                context.forward(alert, names.alertSink());
+                if (names.episodesTopic() != null) {
+                    context.forward(alert, TopologyNames.EPISODES);
+                }
                 metrics.alert();
             }
         }

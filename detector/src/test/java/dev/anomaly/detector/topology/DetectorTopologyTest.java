@@ -6,6 +6,8 @@ import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.ops.DetectorMetrics;
 import dev.anomaly.detector.scoring.ModelHolder;
 import dev.anomaly.schemas.avro.Alert;
+import dev.anomaly.schemas.avro.AlertEpisode;
+import dev.anomaly.schemas.avro.EpisodeState;
 import dev.anomaly.schemas.avro.DriftEvent;
 import dev.anomaly.schemas.avro.MachineTelemetry;
 import dev.anomaly.schemas.features.Feature;
@@ -61,6 +63,8 @@ class DetectorTopologyTest {
     private TestOutputTopic<byte[], byte[]> scores;
     private GenericAvroSerde serde;
     private SpecificAvroSerde<Alert> alertSerde;
+    private SpecificAvroSerde<AlertEpisode> episodeSerde;
+    private TestOutputTopic<byte[], byte[]> episodes;
     private ModelHolder models;
     private DetectorMetrics metrics;
     /** Runs once, inside the next record's decoding: after the processor took the serving model's spec for it. */
@@ -106,8 +110,10 @@ class DetectorTopologyTest {
             }
             return serde.deserializer().deserialize(topic, data);
         };
-        var topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, decode, alertSerde.serializer(),
-                driftSerde.serializer(), metrics, () -> BatchObserver.NONE, Clock.systemUTC(), scoring,
+        episodeSerde = new SpecificAvroSerde<>(AlertEpisode.class);
+        episodeSerde.configure(clientConfig, false);
+        var topology = DetectorTopology.build(config, new DetectorTopology.Parts(models, decode, alertSerde,
+                driftSerde.serializer(), episodeSerde.serializer(), metrics, () -> BatchObserver.NONE, Clock.systemUTC(), scoring,
                 new DeadLetterLimit(deadLetterMaxBytes), Heartbeats.NONE));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
@@ -117,6 +123,7 @@ class DetectorTopologyTest {
         alerts = driver.createOutputTopic("anomaly-alerts", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic("anomaly-deadletter", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         scores = driver.createOutputTopic("scores", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        episodes = driver.createOutputTopic("anomaly-episodes", new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -144,6 +151,58 @@ class DetectorTopologyTest {
 
     private void pipe(String k, GenericRecord r) {
         input.pipeInput(new TestRecord<>(key(k), bytes(r), T0));
+    }
+
+    private void pipe(String k, GenericRecord r, Instant at) {
+        input.pipeInput(new TestRecord<>(key(k), bytes(r), at));
+    }
+
+    private List<AlertEpisode> episodes() {
+        return episodes.readRecordsToList().stream().map(r -> episodeSerde.deserializer().deserialize("anomaly-episodes", r.value())).toList();
+    }
+
+    @Test
+    void shouldFoldAThousandAlertsOfOneKeyIntoOneEpisodeWithItsCountAndPeak() {
+        start(1);
+        double peak = 0;
+        for (int i = 0; i < 1000; i++) { // one a second for 1,000 s: each within the 5 min gap of the one before
+            double hot = 5 * (12 + (i * 7919 % 101) / 10.0); // temperature 12 to 22 sd above the centre
+            pipe("pump-02", reading("pump-02", 1500, 40, 75 + hot, 2.6, 3.7, 60), T0.plusSeconds(i));
+            peak = Math.max(peak, TestModels.expectedScore(1500, 40, 75 + hot, 2.6, 3.7, 60));
+            pipe("pump-01", reading("pump-01", 1500, 40, 75, 2.6, 3.7, 60), T0.plusSeconds(i)); // normal: no episode
+        }
+        assertThat(alerts.readRecordsToList()).hasSize(1000);
+        List<AlertEpisode> open = episodes();
+        assertThat(open).extracting(e -> e.getState() + " " + e.getAlerts()).containsExactly("OPEN 1", "UPDATE 2", "UPDATE 4",
+                "UPDATE 8", "UPDATE 16", "UPDATE 32", "UPDATE 64", "UPDATE 128", "UPDATE 256", "UPDATE 512");
+
+        pipe("pump-01", reading("pump-01", 1500, 40, 75, 2.6, 3.7, 60), T0.plusSeconds(999 + 301)); // stream time passes the gap
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(2));
+
+        List<AlertEpisode> closed = episodes();
+        assertThat(closed).hasSize(1);
+        AlertEpisode e = closed.get(0);
+        assertThat(e.getState()).isEqualTo(EpisodeState.CLOSED);
+        assertThat(e.getCloseReason()).isEqualTo("quiet");
+        assertThat(e.getEpisodeId()).isEqualTo(open.get(0).getEpisodeId());
+        assertThat(e.getEventKey()).isEqualTo("pump-02");
+        assertThat(e.getAlerts()).isEqualTo(1000);
+        assertThat(e.getPeakScore()).isCloseTo(peak, within(1e-3));
+        assertThat(e.getFirstAlertTime()).isEqualTo(T0);
+        assertThat(e.getLastAlertTime()).isEqualTo(T0.plusSeconds(999));
+        assertThat(e.getTopFeatures().get(0).getName()).isEqualTo("temperatureC");
+        assertThat(e.getFeatureCounts()).containsEntry("temperatureC", 1000L);
+    }
+
+    @Test
+    void shouldStartANewEpisodeWhenAnAlertComesAfterTheGap() {
+        start(1);
+        pipe("pump-02", reading("pump-02", 1500, 40, 135, 2.6, 3.7, 60), T0);
+        pipe("pump-02", reading("pump-02", 1500, 40, 135, 2.6, 3.7, 60), T0.plusSeconds(200));
+        pipe("pump-02", reading("pump-02", 1500, 40, 135, 2.6, 3.7, 60), T0.plusSeconds(200 + 301));
+
+        assertThat(episodes()).extracting(e -> e.getState() + " " + e.getAlerts() + (e.getCloseReason() == null ? "" : " " + e.getCloseReason()))
+                .containsExactly("OPEN 1", "UPDATE 2", "CLOSED 2 gap", "OPEN 1");
     }
 
     @Test
