@@ -51,9 +51,9 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra producer / registry client setting (repeatable); KAFKA_X_Y environment variables set x.y too.")
     Map<String, String> kafkaProperties = new HashMap<>();
 
-    @Override
-    public Integer call() throws Exception {
-        Path keyFile = signingKey != null ? signingKey
+    /** The key from --signing-key or ANOMALY_SIGNING_KEY; none only when --unsigned says so. */
+    static Optional<SigningKey> signingKey(Path option, boolean unsigned) {
+        Path keyFile = option != null ? option
                 : System.getenv("ANOMALY_SIGNING_KEY") != null ? Path.of(System.getenv("ANOMALY_SIGNING_KEY")) : null;
         if (keyFile == null && !unsigned) {
             throw new IllegalArgumentException("--signing-key FILE is required (detectors refuse unsigned releases); make a key with"
@@ -62,7 +62,12 @@ public final class PublishCommand implements Callable<Integer> {
         if (keyFile != null && unsigned) {
             throw new IllegalArgumentException("--signing-key and --unsigned contradict each other");
         }
-        Optional<SigningKey> key = Optional.ofNullable(keyFile).map(SigningKey::read);
+        return Optional.ofNullable(keyFile).map(SigningKey::read);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<SigningKey> key = signingKey(signingKey, unsigned);
         byte[] onnx = Files.readAllBytes(model);
         ModelRelease unsignedRelease = ModelPublisher.release(onnx, reason, note);
         ModelRelease release = key.map(k -> ReleaseSigning.sign(unsignedRelease, k)).orElse(unsignedRelease);
