@@ -7,6 +7,7 @@ import dev.anomaly.trainer.cli.EvaluateCommand;
 import dev.anomaly.trainer.cli.ExitCodes;
 import dev.anomaly.trainer.cli.PublishCommand;
 import dev.anomaly.trainer.cli.RetrainCommand;
+import dev.anomaly.trainer.cli.FeedbackCommand;
 import dev.anomaly.trainer.cli.KeysCommand;
 import dev.anomaly.trainer.cli.ModelsCommand;
 import dev.anomaly.trainer.cli.SampleCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Command;
         description = {
                 "Streaming anomaly detection on Kafka with autoencoders.",
                 "Train an AE or VAE on historical records, export one ONNX model, score streams with it."},
-        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, PublishCommand.class, DetectCommand.class, RetrainCommand.class, DemoCommand.class, SimulateCommand.class, SampleCommand.class, KeysCommand.class, ModelsCommand.class, HealthCommand.class},
+        subcommands = {TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, PublishCommand.class, DetectCommand.class, RetrainCommand.class, DemoCommand.class, SimulateCommand.class, SampleCommand.class, KeysCommand.class, ModelsCommand.class, FeedbackCommand.class, HealthCommand.class},
         footer = {"", "Run 'anomaly <command> --help' for the options of a command.",
                 "Exit codes: 0 ok, 1 unexpected failure, 2 bad options or configuration, 3 bad input data, 4 bad model,",
                 "5 Kafka or the schema registry unreachable."})

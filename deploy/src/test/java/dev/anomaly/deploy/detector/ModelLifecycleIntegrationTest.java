@@ -6,6 +6,7 @@ import dev.anomaly.deploy.stack.SharedLocalStack;
 import dev.anomaly.detector.app.DetectorApp;
 import dev.anomaly.detector.config.DetectorConfig;
 import dev.anomaly.detector.topology.BatchObserver;
+import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.ReleaseReason;
 import dev.anomaly.trainer.publish.ModelPublisher;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +38,7 @@ class ModelLifecycleIntegrationTest {
     void shouldListTheHistoryAndRollBackByPublishingForward(LocalStack stack, @TempDir Path dir) throws Exception {
         String input = "life-telemetry";
         DetectorFixtures.createTopics(stack, input, "life");
+        stack.createTopic("life-feedback", 1);
         Map<String, String> raw = DetectorFixtures.detectorConfig(stack, "life-detector", input, "life", dir.resolve("state"));
         raw.put("detector.model.id", "pumps");
         raw.put("processing.guarantee", "at_least_once");
@@ -53,6 +56,26 @@ class ModelLifecycleIntegrationTest {
             ModelPublisher.publish(ModelPublisher.release(DetectorFixtures.trainModel("pumps", 3, 0.01), ReleaseReason.MANUAL, "unsigned"),
                     "life-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(30)).until(() -> app.metrics().count("anomaly.model.rejections") >= 1);
+
+            // Operators judge two of v2's alerts: one real, one not.
+            DetectorFixtures.produce(stack, input, DetectorFixtures.simulator(5, 0.02).next(300));
+            await().atMost(Duration.ofMinutes(1)).until(() -> DetectorFixtures.alerts(stack, "life-alerts").size() >= 2);
+            List<Alert> alerts = DetectorFixtures.alerts(stack, "life-alerts");
+            String[] server = {"--alerts-topic", "life-alerts", "--topic", "life-feedback", "--bootstrap-servers", stack.bootstrapServers(),
+                    "--schema-registry-url", stack.schemaRegistryUrl()};
+            for (int i = 0; i < 2; i++) {
+                Alert a = alerts.get(i);
+                Cli fb = cli(concat(new String[]{"feedback", "--alert", a.getSourceTopic() + "-" + a.getSourcePartition() + "@" + a.getSourceOffset(),
+                        "--verdict", i == 0 ? "true-positive" : "false-positive", "--author", "on-call"}, server));
+                assertThat(fb.code()).as(fb.err()).isZero();
+                assertThat(fb.out()).contains("for the alert of pumps v2");
+            }
+            Cli missing = cli(concat(new String[]{"feedback", "--alert", input + "-0@999999", "--verdict", "fp", "--author", "x"}, server));
+            assertThat(missing.code()).isEqualTo(3);
+            assertThat(missing.err()).contains("no alert for " + input + "-0@999999");
+            String show2 = cli(concat(new String[]{"models", "show", "--model-id", "pumps", "--version", "2", "--feedback-topic", "life-feedback"},
+                    topics)).out();
+            assertThat(show2).contains("precision  0.500 (1 of 2 judged alerts were real anomalies)");
 
             String list = cli(concat(new String[]{"models", "list"}, topics)).out();
             System.out.print(list);

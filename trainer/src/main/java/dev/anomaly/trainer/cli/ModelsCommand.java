@@ -1,5 +1,6 @@
 package dev.anomaly.trainer.cli;
 
+import dev.anomaly.schemas.avro.Feedback;
 import dev.anomaly.schemas.avro.ModelEvent;
 import dev.anomaly.schemas.avro.ModelRelease;
 import dev.anomaly.schemas.release.SigningKey;
@@ -48,6 +49,9 @@ public final class ModelsCommand implements Runnable {
         @Option(names = "--events-topic", defaultValue = "anomaly-model-events", description = "Model events topic (default: ${DEFAULT-VALUE}).")
         String eventsTopic;
 
+        @Option(names = "--feedback-topic", defaultValue = "anomaly-feedback", description = "Operators' verdicts (default: ${DEFAULT-VALUE}).")
+        String feedbackTopic;
+
         @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (or KAFKA_BOOTSTRAP_SERVERS).")
         String bootstrapServers;
 
@@ -69,7 +73,10 @@ public final class ModelsCommand implements Runnable {
             events.configure(config, false);
             List<ModelRelease> r = TopicReader.read(topic, config, releases.deserializer(), Duration.ofSeconds(30));
             List<ModelEvent> e = TopicReader.readIfExists(eventsTopic, config, events.deserializer(), Duration.ofSeconds(30));
-            return ModelHistory.of(r, e);
+            SpecificAvroSerde<Feedback> feedback = new SpecificAvroSerde<>(Feedback.class);
+            feedback.configure(config, false);
+            List<Feedback> f = TopicReader.readIfExists(feedbackTopic, config, feedback.deserializer(), Duration.ofSeconds(30));
+            return ModelHistory.of(r, e, f);
         }
     }
 
@@ -125,6 +132,9 @@ public final class ModelsCommand implements Runnable {
             System.out.printf("signed by  %s%n", e.signer());
             System.out.printf("threshold  %.6g%n", r.getThreshold());
             System.out.printf("size       %,d bytes%n", r.getOnnx().remaining());
+            ModelHistory.Precision p = history.precision(modelId, v);
+            System.out.printf("precision  %s%n", p.judged() == 0 ? "no verdicts yet ('anomaly feedback')"
+                    : String.format("%.3f (%d of %d judged alerts were real anomalies)", p.value(), p.truePositives(), p.judged()));
             new java.util.TreeMap<>(r.getMetrics()).forEach((k, val) -> System.out.printf("metric     %-22s %.6g%n", k, val));
             return ExitCodes.OK;
         }

@@ -1,5 +1,7 @@
 package dev.anomaly.trainer.lifecycle;
 
+import dev.anomaly.schemas.avro.Feedback;
+import dev.anomaly.schemas.avro.FeedbackVerdict;
 import dev.anomaly.schemas.avro.ModelEvent;
 import dev.anomaly.schemas.avro.ModelEventType;
 import dev.anomaly.schemas.avro.ModelRelease;
@@ -17,7 +19,7 @@ import java.util.Optional;
  * detectors last reported serving), retired (served before, replaced since), rejected (with the reason), reverted
  * (failed on live data), or published (no detector has reported on it yet).
  */
-public record ModelHistory(List<Entry> entries) {
+public record ModelHistory(List<Entry> entries, List<Feedback> feedback) {
     public enum State { SERVING, RETIRED, REJECTED, REVERTED, PUBLISHED }
 
     /** One release and its state; {@code detail} is the latest rejection or revert reason, if any. */
@@ -29,6 +31,11 @@ public record ModelHistory(List<Entry> entries) {
 
     /** {@code releases} in topic order (a version published twice counts once, as last published). */
     public static ModelHistory of(List<ModelRelease> releases, List<ModelEvent> events) {
+        return of(releases, events, List.of());
+    }
+
+    /** As {@link #of(List, List)}, with operators' verdicts on the alerts, for precision. */
+    public static ModelHistory of(List<ModelRelease> releases, List<ModelEvent> events, List<Feedback> feedback) {
         Map<String, ModelRelease> byVersion = new LinkedHashMap<>();
         for (ModelRelease r : releases) {
             byVersion.put(r.getModelId() + "\u0000" + r.getVersion(), r);
@@ -57,7 +64,25 @@ public record ModelHistory(List<Entry> entries) {
             entries.add(new Entry(r, state, state == State.REJECTED || state == State.REVERTED ? reason : Optional.empty()));
         }
         entries.sort(Comparator.comparing((Entry e) -> e.release().getModelId()).thenComparingInt(e -> e.release().getVersion()));
-        return new ModelHistory(entries);
+        return new ModelHistory(entries, List.copyOf(feedback));
+    }
+
+    /** Verdicts on the alerts of a version: true positives and all, each alert counted once (its latest verdict). */
+    public record Precision(long truePositives, long judged) {
+        public double value() {
+            return judged == 0 ? Double.NaN : (double) truePositives / judged;
+        }
+    }
+
+    public Precision precision(String modelId, int version) {
+        Map<String, Boolean> latest = new LinkedHashMap<>();
+        for (Feedback f : feedback) {
+            if (modelId.equals(f.getModelId()) && Objects.equals(f.getModelVersion(), version)) {
+                latest.put(f.getSourceTopic() + "-" + f.getSourcePartition() + "@" + f.getSourceOffset(),
+                        f.getVerdict() == FeedbackVerdict.TRUE_POSITIVE);
+            }
+        }
+        return new Precision(latest.values().stream().filter(b -> b).count(), latest.size());
     }
 
     public List<Entry> of(String modelId) {

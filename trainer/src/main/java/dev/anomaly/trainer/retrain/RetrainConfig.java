@@ -20,6 +20,7 @@ import dev.anomaly.schemas.release.SigningKey;
  */
 public record RetrainConfig(String driftTopic, String modelsTopic, String inputTopic, String alertsTopic, String modelId,
                             long lastRecords, int sampleRecords, boolean excludeAlerted, String groupId, double maxFalseAlarmFactor,
+                            double maxTrimmed, String feedbackTopic,
                             double minSyntheticRecall, int epochs, Optional<SigningKey> signingKey, Map<String, Object> kafka) {
 
     public static final String DRIFT_TOPIC = "retrain.drift.topic";
@@ -32,6 +33,8 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
     public static final String EXCLUDE_ALERTED = "retrain.exclude.alerted";
     public static final String GROUP_ID = "retrain.group.id";
     public static final String MAX_FALSE_ALARM_FACTOR = "retrain.max.false.alarm.factor";
+    public static final String MAX_TRIMMED = "retrain.max.trimmed";
+    public static final String FEEDBACK_TOPIC = "retrain.feedback.topic";
     public static final String MIN_SYNTHETIC_RECALL = "retrain.min.synthetic.recall";
     public static final String EPOCHS = "retrain.epochs";
     public static final String SIGNING_KEY_FILE = "retrain.signing.key.file";
@@ -55,6 +58,10 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
             .define(GROUP_ID, Type.STRING, "anomaly-retrain", Importance.MEDIUM, "Consumer group on the drift topic (one retraining per event).")
             .define(MAX_FALSE_ALARM_FACTOR, Type.DOUBLE, 3.0, Range.between(1.0, 1000.0), Importance.MEDIUM,
                     "Reject a candidate whose alert rate on held-back recent records exceeds this multiple of its target.")
+            .define(MAX_TRIMMED, Type.DOUBLE, 0.4, Range.between(0.0, 0.9), Importance.MEDIUM,
+                    "Largest share of the recent records left out as anomalies: those the serving model alerted on, highest score first.")
+            .define(FEEDBACK_TOPIC, Type.STRING, "anomaly-feedback", Importance.MEDIUM,
+                    "Operators' Feedback verdicts: confirmed anomalies are left out of training, confirmed false positives kept; empty: none.")
             .define(MIN_SYNTHETIC_RECALL, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.MEDIUM,
                     "Reject a candidate that flags less than this share of records pushed beyond the training range.")
             .define(EPOCHS, Type.INT, 100, Range.between(1, 10_000), Importance.LOW, "Maximum training epochs.")
@@ -89,6 +96,6 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
         }
         return new RetrainConfig(v.string(DRIFT_TOPIC), v.string(MODELS_TOPIC), v.string(INPUT_TOPIC), v.string(ALERTS_TOPIC),
                 v.string(MODEL_ID), v.longValue(RECORDS_LAST), v.integer(RECORDS_SAMPLE), v.bool(EXCLUDE_ALERTED), v.string(GROUP_ID),
-                v.decimal(MAX_FALSE_ALARM_FACTOR), v.decimal(MIN_SYNTHETIC_RECALL), v.integer(EPOCHS), key, Map.copyOf(CONFIG.passThrough(m)));
+                v.decimal(MAX_FALSE_ALARM_FACTOR), v.decimal(MAX_TRIMMED), v.string(FEEDBACK_TOPIC), v.decimal(MIN_SYNTHETIC_RECALL), v.integer(EPOCHS), key, Map.copyOf(CONFIG.passThrough(m)));
     }
 }

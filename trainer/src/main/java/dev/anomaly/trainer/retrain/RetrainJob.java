@@ -2,6 +2,8 @@ package dev.anomaly.trainer.retrain;
 
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
+import dev.anomaly.schemas.avro.Feedback;
+import dev.anomaly.schemas.avro.FeedbackVerdict;
 import dev.anomaly.schemas.avro.ModelRelease;
 import dev.anomaly.schemas.release.ReleaseSigning;
 import dev.anomaly.schemas.avro.ReleaseReason;
@@ -17,6 +19,8 @@ import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.KafkaTopicData;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.data.TopicRange;
+import dev.anomaly.trainer.data.DataException;
+import dev.anomaly.trainer.lifecycle.TopicReader;
 import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.Activation;
 import dev.anomaly.trainer.model.NativeMemory;
@@ -139,20 +143,28 @@ public final class RetrainJob {
         }
         FeatureSpec spec = currentMeta.featureSpec();
 
-        Set<String> alerted = config.excludeAlerted() ? alertedPositions() : Set.of();
+        Map<String, Double> alerted = config.excludeAlerted() ? alertedPositions() : Map.of();
+        Map<String, Boolean> feedback = feedback();
         TopicRange range = new TopicRange(config.inputTopic(), Optional.empty(), Optional.empty(), OptionalLong.of(config.lastRecords()),
                 OptionalInt.of(config.sampleRecords()), config.kafka());
         KafkaTopicData.Read read = KafkaTopicData.readAll(range, Duration.ofMinutes(5), p -> true);
         List<KafkaTopicData.Positioned> recent = new ArrayList<>(read.records());
         log.info("Retraining {} on {} of {}", config.modelId(), read.describe(), range.describe());
-        long alertedRecent = recent.stream().filter(p -> alerted.contains(p.partition() + "@" + p.offset())).count();
-        double servingTarget = Double.isFinite(currentMeta.falseAlarmRate()) ? currentMeta.falseAlarmRate() : 0.01;
-        if (policy.leaveOutAlerted(alertedRecent, recent.size(), servingTarget)) {
-            recent.removeIf(p -> alerted.contains(p.partition() + "@" + p.offset()));
-        } else {
-            log.info("{} of {} recent records alerted (serving target {} %): keeping them, they reflect drift", alertedRecent,
-                    recent.size(), 100 * servingTarget);
+        Map<String, Double> alertedRecent = new HashMap<>();
+        Map<String, Boolean> feedbackRecent = new HashMap<>();
+        for (KafkaTopicData.Positioned p : recent) {
+            String position = p.partition() + "@" + p.offset();
+            if (alerted.containsKey(position)) {
+                alertedRecent.put(position, alerted.get(position));
+            }
+            if (feedback.containsKey(position)) {
+                feedbackRecent.put(position, feedback.get(position));
+            }
         }
+        Set<String> leftOut = policy.leaveOut(alertedRecent, feedbackRecent, recent.size());
+        recent.removeIf(p -> leftOut.contains(p.partition() + "@" + p.offset()));
+        log.info("{} of the recent records alerted, {} have operators' verdicts; left out {} (at most {} %, highest scores first)",
+                alertedRecent.size(), feedbackRecent.size(), leftOut.size(), 100 * config.maxTrimmed());
         recent.sort(Comparator.comparingLong(KafkaTopicData.Positioned::timestamp));
         Optional<String> tooFew = policy.tooFew(recent.size());
         if (tooFew.isPresent()) {
@@ -175,7 +187,7 @@ public final class RetrainJob {
         double target = candidateMeta.falseAlarmRate();
         double recall = alertRate(TrainingJob.scores(candidate.onnx(), syntheticAnomalies(heldBack, train, new SplittableRandom(version))),
                 candidateMeta);
-        Optional<String> rejection = policy.reject(alertRate, target, recall);
+        Optional<String> rejection = policy.reject(alertRate, heldBack.rows(), target, recall);
         if (rejection.isPresent()) {
             return rejected(trigger.describe(), rejection.get());
         }
@@ -272,15 +284,36 @@ public final class RetrainJob {
         return out;
     }
 
-    private Set<String> alertedPositions() {
+    /** Operators' verdicts on records of the input topic, by position: true = a real anomaly (latest verdict wins). */
+    private Map<String, Boolean> feedback() {
+        if (config.feedbackTopic().isEmpty()) {
+            return Map.of();
+        }
+        SpecificAvroSerde<Feedback> serde = new SpecificAvroSerde<>(Feedback.class);
+        serde.configure(config.kafka(), false);
+        Map<String, Boolean> out = new HashMap<>();
+        try {
+            for (Feedback f : TopicReader.read(config.feedbackTopic(), config.kafka(), serde.deserializer(), Duration.ofSeconds(30))) {
+                if (f.getSourceTopic().equals(config.inputTopic())) {
+                    out.put(f.getSourcePartition() + "@" + f.getSourceOffset(), f.getVerdict() == FeedbackVerdict.TRUE_POSITIVE);
+                }
+            }
+        } catch (DataException e) {
+            log.info("No feedback: {}", e.getMessage()); // the topic does not exist (yet)
+        }
+        return out;
+    }
+
+    /** The serving models' alerts on the input topic: score by position (the highest, if alerted twice). */
+    private Map<String, Double> alertedPositions() {
         SpecificAvroSerde<Alert> serde = new SpecificAvroSerde<>(Alert.class);
         serde.configure(config.kafka(), false);
-        Set<String> out = new HashSet<>();
+        Map<String, Double> out = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(config.alertsTopic())) {
             try {
                 Alert a = serde.deserializer().deserialize(r.topic(), r.value());
                 if (a.getSourceTopic().equals(config.inputTopic())) {
-                    out.add(a.getSourcePartition() + "@" + a.getSourceOffset());
+                    out.merge(a.getSourcePartition() + "@" + a.getSourceOffset(), a.getScore(), Math::max);
                 }
             } catch (RuntimeException e) {
                 log.debug("Ignoring unreadable alert at offset {}", r.offset());

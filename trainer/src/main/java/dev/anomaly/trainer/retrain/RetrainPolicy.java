@@ -10,19 +10,20 @@ import java.util.Optional;
  * and publishing around it.
  *
  * @param modelId             the model this job retrains
- * @param maxFalseAlarmFactor a candidate whose alert rate on held-back records exceeds this multiple of its target is
- *                            rejected; the same multiple of the serving model's target decides whether recent alerts
- *                            are anomalies (left out) or drift (kept)
+ * @param maxFalseAlarmFactor a candidate whose alert rate on held-back records exceeds this multiple of its target, or
+ *                            falls below the target divided by it, is rejected
+ * @param maxTrimmed          the largest share of the recent records left out as anomalies: the ones the serving model
+ *                            alerted on, highest score first
  * @param minSyntheticRecall  a candidate that flags less than this share of records pushed beyond the training range is
  *                            rejected
  * @param minRecords          fewest recent records worth training on
  */
-public record RetrainPolicy(String modelId, double maxFalseAlarmFactor, double minSyntheticRecall, int minRecords) {
+public record RetrainPolicy(String modelId, double maxFalseAlarmFactor, double maxTrimmed, double minSyntheticRecall, int minRecords) {
     /** Share of the recent records held back (the newest) to check a candidate on data it never saw. */
     public static final double HELD_BACK_SHARE = 0.2;
 
     public static RetrainPolicy of(RetrainConfig config) {
-        return new RetrainPolicy(config.modelId(), config.maxFalseAlarmFactor(), config.minSyntheticRecall(), 500);
+        return new RetrainPolicy(config.modelId(), config.maxFalseAlarmFactor(), config.maxTrimmed(), config.minSyntheticRecall(), 500);
     }
 
     /** A release on the models topic as far as the policy cares. */
@@ -74,13 +75,30 @@ public record RetrainPolicy(String modelId, double maxFalseAlarmFactor, double m
     }
 
     /**
-     * Whether recent records the serving model alerted on are left out of the training data. Usually they are
-     * anomalies; but when far more of them alert than the serving model's target, a regime shift made them the new
-     * normal, and leaving them out would train on the old regime.
+     * Which recent records to leave out of the training data: those the serving model alerted on, highest score first,
+     * at most {@code maxTrimmed} of the {@code recent} records. Alerted records are anomalies or drift: if all were kept,
+     * a burst of anomalies (or an attacker's records) would be learned as normal; if all were left out, a regime shift
+     * that alerts on everything would leave only the old regime to learn. Trimming the highest-scoring ones does
+     * neither: a contamination below {@code maxTrimmed} is removed whole, a regime shift keeps its least unusual part.
+     * Records an operator confirmed as false positives are never left out; confirmed anomalies always are.
+     *
+     * @param alertedScores serving-model score per alerted recent record, by position
+     * @param feedback      operators' verdicts by position: true = a real anomaly, false = a false positive
      */
-    public boolean leaveOutAlerted(long alerted, long recent, double servingTarget) {
-        double share = recent == 0 ? 0 : (double) alerted / recent;
-        return share <= maxFalseAlarmFactor * servingTarget;
+    public java.util.Set<String> leaveOut(java.util.Map<String, Double> alertedScores, java.util.Map<String, Boolean> feedback, int recent) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        feedback.forEach((position, anomaly) -> {
+            if (anomaly) {
+                out.add(position);
+            }
+        });
+        int budget = (int) Math.floor(maxTrimmed * recent);
+        alertedScores.entrySet().stream()
+                .filter(e -> !Boolean.FALSE.equals(feedback.get(e.getKey())) && !out.contains(e.getKey()))
+                .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(Math.max(0, budget - out.size()))
+                .forEach(e -> out.add(e.getKey()));
+        return out;
     }
 
     /** Why {@code records} recent records are too few to train on, if they are. */
@@ -95,10 +113,15 @@ public record RetrainPolicy(String modelId, double maxFalseAlarmFactor, double m
     }
 
     /** Why a candidate must not be published, if it must not. */
-    public Optional<String> reject(double heldBackAlertRate, double target, double syntheticRecall) {
+    public Optional<String> reject(double heldBackAlertRate, int heldBack, double target, double syntheticRecall) {
         if (heldBackAlertRate > maxFalseAlarmFactor * target) {
             return Optional.of(String.format("alert rate on held-back records %.4f exceeds %.1f x target %.4f", heldBackAlertRate,
                     maxFalseAlarmFactor, target));
+        }
+        // Too few alerts is as wrong as too many (a threshold that silences alerts), once enough were expected to tell.
+        if (target * heldBack >= 10 && heldBackAlertRate < target / maxFalseAlarmFactor) {
+            return Optional.of(String.format("alert rate on held-back records %.4f is below target %.4f / %.1f", heldBackAlertRate,
+                    target, maxFalseAlarmFactor));
         }
         if (syntheticRecall < minSyntheticRecall) {
             return Optional.of(String.format("flags only %.3f of records pushed beyond the training range (need %.2f)", syntheticRecall,

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RetrainPolicyTest {
-    private final RetrainPolicy policy = new RetrainPolicy("pumps", 3.0, 0.9, 500);
+    private final RetrainPolicy policy = new RetrainPolicy("pumps", 3.0, 0.4, 0.9, 500);
     private final List<RetrainPolicy.Release> releases = List.of(new RetrainPolicy.Release(1, "initial"),
             new RetrainPolicy.Release(2, "drift event e-1; held-back alert rate 0.0100"));
 
@@ -41,11 +41,35 @@ class RetrainPolicyTest {
     }
 
     @Test
-    void shouldLeaveOutAlertedRecordsUnlessSoManyAlertThatTheyAreTheNewNormal() {
-        assertThat(policy.leaveOutAlerted(200, 10_000, 0.01)).as("2 %: anomalies").isTrue();
-        assertThat(policy.leaveOutAlerted(300, 10_000, 0.01)).as("exactly 3 x target").isTrue();
-        assertThat(policy.leaveOutAlerted(4_000, 10_000, 0.01)).as("40 %: a regime shift").isFalse();
-        assertThat(policy.leaveOutAlerted(0, 0, 0.01)).isTrue();
+    void shouldLeaveOutAlertedRecordsHighestScoreFirstUpToTheTrimmedShare() {
+        java.util.Map<String, Double> thirty = new java.util.HashMap<>(); // 30 % of 1,000 alerted: a burst of anomalies
+        for (int i = 0; i < 300; i++) {
+            thirty.put("0@" + i, 10.0 + i);
+        }
+        assertThat(policy.leaveOut(thirty, java.util.Map.of(), 1000)).as("all of a 30 % contamination").hasSize(300);
+
+        java.util.Map<String, Double> everything = new java.util.HashMap<>(); // a regime shift: everything alerts
+        for (int i = 0; i < 1000; i++) {
+            everything.put("0@" + i, (double) i);
+        }
+        java.util.Set<String> out = policy.leaveOut(everything, java.util.Map.of(), 1000);
+        assertThat(out).as("40 %, the highest scores").hasSize(400).contains("0@999", "0@600").doesNotContain("0@599", "0@0");
+        assertThat(policy.leaveOut(java.util.Map.of(), java.util.Map.of(), 0)).isEmpty();
+    }
+
+    @Test
+    void shouldFollowOperatorsVerdicts() {
+        java.util.Map<String, Double> alerted = java.util.Map.of("0@1", 50.0, "0@2", 40.0);
+        java.util.Map<String, Boolean> verdicts = java.util.Map.of("0@1", false, "0@7", true); // 0@1 a false positive; 0@7 missed
+
+        assertThat(policy.leaveOut(alerted, verdicts, 1000)).containsExactlyInAnyOrder("0@2", "0@7");
+    }
+
+    @Test
+    void shouldRejectACandidateThatAlertsFarTooLittleOnceEnoughAlertsWereExpected() {
+        assertThat(policy.reject(0.001, 2000, 0.01, 1.0)).hasValueSatisfying(r -> assertThat(r).contains("below target"));
+        assertThat(policy.reject(0.0, 500, 0.01, 1.0)).as("5 alerts expected: too few to tell").isEmpty();
+        assertThat(policy.reject(0.01, 2000, 0.01, 1.0)).isEmpty();
     }
 
     @Test
@@ -57,8 +81,8 @@ class RetrainPolicyTest {
 
     @Test
     void shouldPublishOnlyACandidateThatKeepsItsAlertRateAndFlagsRecordsBeyondTheTrainingRange() {
-        assertThat(policy.reject(0.02, 0.01, 0.95)).isEmpty();
-        assertThat(policy.reject(0.05, 0.01, 0.95)).contains("alert rate on held-back records 0.0500 exceeds 3.0 x target 0.0100");
-        assertThat(policy.reject(0.02, 0.01, 0.5)).contains("flags only 0.500 of records pushed beyond the training range (need 0.90)");
+        assertThat(policy.reject(0.02, 1000, 0.01, 0.95)).isEmpty();
+        assertThat(policy.reject(0.05, 1000, 0.01, 0.95)).contains("alert rate on held-back records 0.0500 exceeds 3.0 x target 0.0100");
+        assertThat(policy.reject(0.02, 1000, 0.01, 0.5)).contains("flags only 0.500 of records pushed beyond the training range (need 0.90)");
     }
 }
