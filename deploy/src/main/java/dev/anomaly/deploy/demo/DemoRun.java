@@ -141,6 +141,7 @@ public final class DemoRun {
         raw.put(DetectorConfig.MODELS_TOPIC, MODELS);
         raw.put(DetectorConfig.MODEL_ID, MODEL_ID);
         raw.put(DetectorConfig.MODEL_EVENTS_TOPIC, MODEL_EVENTS);
+        raw.put(DetectorConfig.SHADOW_RECORDS, "1000"); // a retrained model scores 1,000 records in shadow before it serves
         raw.put(dev.anomaly.detector.episodes.EpisodeSettings.TOPIC, EPISODES);
         raw.put(DetectorConfig.TRUSTED_KEYS, keys.resolve("publisher.pub").toString());
         raw.put(DetectorConfig.HTTP_HOST, "127.0.0.1");

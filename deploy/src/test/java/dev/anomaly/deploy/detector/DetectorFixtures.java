@@ -54,8 +54,13 @@ final class DetectorFixtures {
 
     /** An AE trained on simulated telemetry (seconds, not minutes). */
     static byte[] trainModel(String id, int version, double falseAlarmRate) {
+        return trainModel(id, version, falseAlarmRate, simulator(100, 0.0));
+    }
+
+    /** An AE trained on 4,000 readings of {@code source}. */
+    static byte[] trainModel(String id, int version, double falseAlarmRate, TelemetrySimulator source) {
         List<GenericRecord> records = new ArrayList<>();
-        simulator(100, 0.0).next(4000).forEach(r -> records.add(r.reading()));
+        source.next(4000).forEach(r -> records.add(r.reading()));
         Dataset data = RecordData.toDataset(records, SPEC, Optional.empty(), "simulated history");
         TrainingConfig d = TrainingConfig.defaults(ModelFamilies.of(ModelKind.AE), data.width(), data.rows());
         TrainingConfig config = new TrainingConfig(d.family(), d.hidden(), d.latent(), d.activation(), 30, d.batchSize(), d.learningRate(),
@@ -174,6 +179,7 @@ final class DetectorFixtures {
         m.put("detector.models.topic", prefix + "-models");
         m.put("detector.model.events.topic", prefix + "-model-events");
         m.put("detector.episodes.topic", prefix + "-episodes");
+        m.put("detector.models.shadow.records", "0"); // releases replace the serving model at once, unless a test says otherwise
         m.put("detector.drift.enabled", "false");
         m.put("detector.http.host", "127.0.0.1");
         m.put("detector.http.port", "0");

@@ -168,7 +168,7 @@ public final class DetectorApp implements AutoCloseable {
             }, config.guards().probationRecords());
             SchemaRegistry schemaRegistry = SchemaRegistries.fromConfig(config.kafka());
             ModelAdmission admission = new ModelAdmission(models, config.scoring(), config.batchSize(),
-                    () -> InputSchemas.lookup(schemaRegistry, config.inputTopics()), modelEvents);
+                    () -> InputSchemas.lookup(schemaRegistry, config.inputTopics()), modelEvents, config.shadow());
             app = new DetectorApp(config, http, health, metrics, checks, schemaRegistry, models, admission);
             app.events = modelEvents;
             if (config.modelPath().isPresent()) {

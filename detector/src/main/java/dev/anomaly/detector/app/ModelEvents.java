@@ -59,8 +59,13 @@ final class ModelEvents implements ModelAdmission.Listener, AutoCloseable {
     }
 
     @Override
-    public void served(ModelAdmission.Candidate candidate) {
-        send(ModelEventType.SERVING, candidate.modelId(), candidate.version(), candidate.source(), null);
+    public void served(ModelAdmission.Candidate candidate, String note) {
+        send(ModelEventType.SERVING, candidate.modelId(), candidate.version(), candidate.source(), note);
+    }
+
+    @Override
+    public void shadowing(ModelAdmission.Candidate candidate) {
+        send(ModelEventType.SHADOW, candidate.modelId(), candidate.version(), candidate.source(), null);
     }
 
     void reverted(String modelId, int version, String why) {

@@ -3,6 +3,7 @@ package dev.anomaly.detector.app;
 import dev.anomaly.detector.ops.HealthState;
 import dev.anomaly.detector.scoring.ModelAdmission;
 import dev.anomaly.detector.scoring.ModelHolder;
+import dev.anomaly.detector.scoring.ShadowTrial;
 import dev.anomaly.schemas.avro.ModelRelease;
 import dev.anomaly.schemas.release.TrustedKeys;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
@@ -159,7 +160,9 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         }
         int serving = holder.metadata().filter(m -> m.modelId().equals(release.getModelId())).map(m -> m.version()).orElse(-1);
         int waiting = admission.waiting().filter(m -> m.modelId().equals(release.getModelId())).map(m -> m.version()).orElse(-1);
-        if (release.getVersion() <= Math.max(serving, waiting)) {
+        int shadow = holder.shadowTrial().map(ShadowTrial::metadata).filter(m -> m.modelId().equals(release.getModelId()))
+                .map(m -> m.version()).orElse(-1);
+        if (release.getVersion() <= Math.max(Math.max(serving, waiting), shadow)) {
             return null;
         }
         String source = "release " + release.getModelId() + " v" + release.getVersion() + " (reason " + release.getReason() + ")";

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import dev.anomaly.detector.episodes.EpisodeSettings;
+import dev.anomaly.detector.scoring.ModelAdmission;
 import dev.anomaly.schemas.config.ToolConfig;
 import dev.anomaly.schemas.release.TrustedKeys;
 import org.apache.kafka.common.config.ConfigDef;
@@ -35,6 +36,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                              String modelsTopic, String modelId, Optional<Path> modelPath, int batchSize, Duration linger,
                              ScoringOptions scoring, int scoringThreads, int topFeatures, String httpHost, int httpPort, String serdeClass,
                              DriftSettings drift, EpisodeSettings episodes, Guards guards, TrustedKeys trustedKeys, Optional<String> modelEventsTopic,
+                             ModelAdmission.Shadow shadow,
                              boolean createTopics, Map<String, Object> kafka) {
 
     public static final String INPUT_TOPICS = "detector.input.topics";
@@ -57,6 +59,8 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
     public static final String TRUSTED_KEYS = "detector.models.trusted.keys";
     public static final String ALLOW_UNSIGNED = "detector.models.allow.unsigned";
     public static final String MODEL_EVENTS_TOPIC = "detector.model.events.topic";
+    public static final String SHADOW_RECORDS = "detector.models.shadow.records";
+    public static final String SHADOW_MAX_FACTOR = "detector.models.shadow.max.alert.factor";
 
     /** Our keys: type, validator, default, doc; {@code anomaly detect --print-config} prints them. */
     public static final ConfigDef DEFINITION = definition();
@@ -82,6 +86,10 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                         "Public keys (PEM .pub files, or directories of them) whose signatures make a release on the models topic eligible to serve.")
                 .define(MODEL_EVENTS_TOPIC, Type.STRING, "anomaly-model-events", Importance.MEDIUM,
                         "Topic of ModelEvent records: each model served, refused (with the reason) or reverted; empty: none.")
+                .define(SHADOW_RECORDS, Type.LONG, 5_000L, Range.between(0L, 100_000_000L), Importance.MEDIUM,
+                        "Records a new release scores in shadow beside the serving model (no alerts of its own) before it may replace it; 0: replace at once.")
+                .define(SHADOW_MAX_FACTOR, Type.DOUBLE, 3.0, Range.between(1.0, 1000.0), Importance.MEDIUM,
+                        "A release in shadow is promoted if its alert rate is within this factor of its own target either way; otherwise rejected.")
                 .define(ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.MEDIUM,
                         "Serve unsigned releases from the models topic (a release signed by an unknown key, or badly, is refused regardless).")
                 .define(BATCH_SIZE, Type.INT, 512, Range.between(1, 65_536), Importance.MEDIUM, "Records per ONNX Runtime call, at most.")
@@ -176,7 +184,8 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 v.integer(BATCH_SIZE), Duration.ofMillis(lingerMs), scoring,
                 scoringThreads != null ? ((Number) scoringThreads).intValue() : streamThreads(raw),
                 v.integer(TOP_FEATURES), v.string(HTTP_HOST), v.integer(HTTP_PORT), v.string(SERDE_CLASS),
-                DriftSettings.of(v), EpisodeSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
+                DriftSettings.of(v), EpisodeSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC),
+                new ModelAdmission.Shadow(v.longValue(SHADOW_RECORDS), v.decimal(SHADOW_MAX_FACTOR)), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
     }
 
     /**

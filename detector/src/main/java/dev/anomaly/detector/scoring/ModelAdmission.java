@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -23,7 +24,15 @@ public final class ModelAdmission implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelAdmission.class);
 
     /** What became of a candidate. */
-    public enum Verdict { SERVING, WAITING_FOR_SCHEMA, REJECTED }
+    public enum Verdict { SERVING, SHADOW, WAITING_FOR_SCHEMA, REJECTED }
+
+    /**
+     * How a candidate replaces a serving model: it first scores beside it for {@code records} records (0: it replaces it
+     * at once), and is promoted if its alert rate is within {@code maxFactor} of its target either way.
+     */
+    public record Shadow(long records, double maxFactor) {
+        public static final Shadow OFF = new Shadow(0, 3.0);
+    }
 
     public record Outcome(Verdict verdict, String message) {
     }
@@ -42,7 +51,11 @@ public final class ModelAdmission implements AutoCloseable {
 
         void rejected(Candidate candidate, String why);
 
-        default void served(Candidate candidate) {
+        /** {@code note}: how it came to serve (the shadow's figures), or null when it replaced the serving model at once. */
+        default void served(Candidate candidate, String note) {
+        }
+
+        default void shadowing(Candidate candidate) {
         }
     }
 
@@ -51,10 +64,18 @@ public final class ModelAdmission implements AutoCloseable {
     private final int batchSize;
     private final Supplier<InputSchemas> inputSchemas;
     private final Listener listener;
+    private final Shadow shadow;
+    private final Map<ShadowTrial, String> trialSources = new java.util.concurrent.ConcurrentHashMap<>();
     private OnnxScoringModel waiting;
     private String waitingSource;
 
     public ModelAdmission(ModelHolder holder, ScoringOptions options, int batchSize, Supplier<InputSchemas> inputSchemas, Listener listener) {
+        this(holder, options, batchSize, inputSchemas, listener, Shadow.OFF);
+    }
+
+    public ModelAdmission(ModelHolder holder, ScoringOptions options, int batchSize, Supplier<InputSchemas> inputSchemas, Listener listener,
+                          Shadow shadow) {
+        this.shadow = shadow;
         this.holder = holder;
         this.options = options;
         this.batchSize = batchSize;
@@ -138,11 +159,47 @@ public final class ModelAdmission implements AutoCloseable {
             model.close();
             return reject(candidate(source, model.metadata()), String.join("; ", problems));
         }
-        holder.swap(model);
         ModelMetadata m = model.metadata();
+        var serving = holder.metadata();
+        if (shadow.records() > 0 && serving.isPresent() && serving.get().featureSpec().equals(m.featureSpec())) {
+            holder.shadowTrial().ifPresent(old -> {
+                holder.endShadow(old);
+                String oldSource = trialSources.remove(old);
+                old.model().close();
+                reject(candidate(oldSource, old.metadata()), "superseded by v" + m.version() + " while in shadow");
+            });
+            ShadowTrial trial = new ShadowTrial(model, shadow.records(), shadow.maxFactor(), this::shadowDone);
+            trialSources.put(trial, source);
+            holder.shadow(trial);
+            log.info("Model {} v{} from {} scores in shadow beside v{} for {} records before it may serve", m.modelId(), m.version(),
+                    source, serving.get().version(), shadow.records());
+            listener.shadowing(candidate(source, m));
+            return new Outcome(Verdict.SHADOW, m.modelId() + " v" + m.version() + " in shadow");
+        }
+        holder.swap(model);
         log.info("Serving model {} v{} from {}, threshold {}", m.modelId(), m.version(), source, m.threshold());
-        listener.served(candidate(source, m));
+        listener.served(candidate(source, m), null);
         return new Outcome(Verdict.SERVING, m.modelId() + " v" + m.version());
+    }
+
+    /** A shadow trial ended: promote its candidate, or reject it, with the figures. Runs on a scoring thread. */
+    private void shadowDone(ShadowTrial trial, ShadowTrial.Verdict verdict) {
+        holder.endShadow(trial);
+        String source = trialSources.remove(trial);
+        ModelMetadata m = trial.metadata();
+        if (source == null) {
+            return; // superseded meanwhile
+        }
+        if (verdict.promote()) {
+            holder.swap(trial.model());
+            log.info("Promoted model {} v{} from shadow: {}", m.modelId(), m.version(), verdict.summary());
+            listener.served(candidate(source, m), "promoted " + verdict.summary());
+        } else {
+            trial.model().close();
+            synchronized (this) {
+                reject(candidate(source, m), "rejected " + verdict.summary());
+            }
+        }
     }
 
     private static Candidate candidate(String source, ModelMetadata m) {

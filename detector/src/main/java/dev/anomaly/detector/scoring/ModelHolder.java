@@ -52,6 +52,8 @@ public final class ModelHolder implements AutoCloseable {
     private final AtomicLong probationLeft = new AtomicLong();
     /** Models (id and version) that failed on live data: never served again by this process. */
     private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    /** A candidate scoring beside the serving model, if any (see {@link ShadowTrial}). */
+    private volatile ShadowTrial shadow;
 
     public ModelHolder(Events events, long probationRecords) {
         this.events = events;
@@ -66,6 +68,23 @@ public final class ModelHolder implements AutoCloseable {
     public Optional<ModelMetadata> metadata() {
         ScoringModel m = current;
         return m == null ? Optional.empty() : Optional.of(m.metadata());
+    }
+
+    /** Starts {@code trial} beside the serving model, in place of any trial running (whose candidate the caller closes). */
+    public void shadow(ShadowTrial trial) {
+        shadow = trial;
+    }
+
+    /** Ends {@code trial} if it is the one running. */
+    public void endShadow(ShadowTrial trial) {
+        if (shadow == trial) {
+            shadow = null;
+        }
+    }
+
+    /** The candidate in shadow, if any. */
+    public Optional<ShadowTrial> shadowTrial() {
+        return Optional.ofNullable(shadow);
     }
 
     /** Whether this model version failed on live data here before (a release of it is not served again). */
@@ -139,10 +158,19 @@ public final class ModelHolder implements AutoCloseable {
                 if (attempt.passed()) {
                     passProbation(attempt.model());
                 }
-                return attempt.scored();
+                return inShadow(attempt.scored());
             }
             revert(attempt.model(), attempt.why());
         }
+    }
+
+    /** Lets the candidate in shadow, if any, score the same rows. */
+    private Scored inShadow(Scored scored) {
+        ShadowTrial trial = shadow;
+        if (trial != null) {
+            trial.observe(scored.model().featureSpec(), scored.features(), scored.batch().rows(), scored.batch(), scored.model());
+        }
+        return scored;
     }
 
     /**
@@ -166,7 +194,7 @@ public final class ModelHolder implements AutoCloseable {
                 if (attempt.passed()) {
                     passProbation(attempt.model());
                 }
-                return attempt.scored();
+                return inShadow(attempt.scored());
             }
             revert(attempt.model(), attempt.why());
         }
@@ -257,6 +285,11 @@ public final class ModelHolder implements AutoCloseable {
 
     @Override
     public void close() {
+        ShadowTrial trial = shadow;
+        shadow = null;
+        if (trial != null) {
+            trial.model().close();
+        }
         lock.writeLock().lock();
         try {
             if (current != null) {

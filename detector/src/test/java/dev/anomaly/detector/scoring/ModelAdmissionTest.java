@@ -74,4 +74,87 @@ class ModelAdmissionTest {
             assertThat(holder.metadata()).isEmpty();
         }
     }
+
+    /** Rows like the centre model's baseline (each column uniform over centre +- 1.5 scales). */
+    private static float[] rows(java.util.SplittableRandom random, int n) {
+        int f = TestModels.CENTER.length;
+        float[] v = new float[n * f];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < f; j++) {
+                v[r * f + j] = (float) (TestModels.CENTER[j] + TestModels.SCALE[j] * (random.nextDouble() - 0.5) * 3);
+            }
+        }
+        return v;
+    }
+
+    /** The threshold at which about 1 % of such rows alert, as a calibrated model would have. */
+    private static double calibrated() {
+        float[] v = rows(new java.util.SplittableRandom(99), 20_000);
+        int f = TestModels.CENTER.length;
+        double[] scores = new double[20_000];
+        for (int r = 0; r < scores.length; r++) {
+            double[] x = new double[f];
+            for (int j = 0; j < f; j++) {
+                x[j] = v[r * f + j];
+            }
+            scores[r] = TestModels.expectedScore(x);
+        }
+        java.util.Arrays.sort(scores);
+        return scores[(int) (0.99 * scores.length)];
+    }
+
+    private static void feed(ModelHolder holder, int batches, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int b = 0; b < batches; b++) {
+            float[] v = rows(random, 100);
+            holder.score(model -> new ModelHolder.Extracted(v, 100));
+        }
+    }
+
+    @Test
+    void shouldPromoteACandidateWhoseShadowAlertRateMatchesItsTargetAndRejectOneThatDoesNot() {
+        registry.register("telemetry-value", MachineTelemetry.getClassSchema());
+        List<String> served = new ArrayList<>();
+        ModelAdmission.Listener listener = new ModelAdmission.Listener() {
+            @Override
+            public void rejected(ModelAdmission.Candidate candidate, String why) {
+                rejections.add(candidate.source() + ": " + why);
+            }
+
+            @Override
+            public void served(ModelAdmission.Candidate candidate, String note) {
+                served.add(candidate.source() + (note == null ? "" : ": " + note));
+            }
+        };
+        try (ModelHolder holder = new ModelHolder(ModelHolder.Events.NONE, 0);
+             ModelAdmission admission = new ModelAdmission(holder, ScoringOptions.cpu(), 64,
+                     () -> InputSchemas.lookup(registry, List.of("telemetry")), listener, new ModelAdmission.Shadow(2000, 3.0))) {
+            assertThat(admission.offer(TestModels.centreModel("pumps", 1, 10), "v1", null).verdict()).isEqualTo(ModelAdmission.Verdict.SERVING);
+
+            // v2: calibrated to alert on 1 % of such records - promoted after 2,000 records in shadow.
+            assertThat(admission.offer(TestModels.centreModel("pumps", 2, calibrated()), "v2", null).verdict())
+                    .isEqualTo(ModelAdmission.Verdict.SHADOW);
+            feed(holder, 10, 1);
+            assertThat(holder.serving().version()).as("still in shadow after 1,000 records").isEqualTo(1);
+            assertThat(holder.shadowTrial()).get().extracting(ShadowTrial::scored).isEqualTo(1000L);
+            feed(holder, 10, 2);
+            assertThat(holder.serving().version()).isEqualTo(2);
+            assertThat(holder.shadowTrial()).isEmpty();
+            assertThat(served).last().asString().startsWith("v2: promoted in shadow on 2000 records: alert rate 0.0")
+                    .contains("(target 0.0100; serving v1 0.0000)");
+
+            // v3: a threshold that alerts on nearly everything - rejected; v2 keeps serving.
+            admission.offer(TestModels.centreModel("pumps", 3, 0.05), "v3", null);
+            feed(holder, 20, 3);
+            assertThat(holder.serving().version()).isEqualTo(2);
+            assertThat(rejections).last().asString().startsWith("v3: rejected in shadow on 2000 records").endsWith("above 3.0 x target");
+
+            // v4 then v5 before v4 finished: v4 is superseded.
+            admission.offer(TestModels.centreModel("pumps", 4, calibrated()), "v4", null);
+            feed(holder, 5, 4);
+            admission.offer(TestModels.centreModel("pumps", 5, calibrated()), "v5", null);
+            assertThat(rejections).last().asString().isEqualTo("v4: superseded by v5 while in shadow");
+            assertThat(holder.shadowTrial()).get().extracting(t -> t.metadata().version()).isEqualTo(5);
+        }
+    }
 }

@@ -16,11 +16,11 @@ import java.util.Optional;
 
 /**
  * The releases on the models topic with what detectors did with each, from the model events topic: serving (the version
- * detectors last reported serving), retired (served before, replaced since), rejected (with the reason), reverted
- * (failed on live data), or published (no detector has reported on it yet).
+ * detectors last reported serving), shadow (scoring beside it before it may serve), retired (served before, replaced
+ * since), rejected (with the reason), reverted (failed on live data), or published (no detector has reported on it yet).
  */
 public record ModelHistory(List<Entry> entries, List<Feedback> feedback) {
-    public enum State { SERVING, RETIRED, REJECTED, REVERTED, PUBLISHED }
+    public enum State { SERVING, SHADOW, RETIRED, REJECTED, REVERTED, PUBLISHED }
 
     /** One release and its state; {@code detail} is the latest rejection or revert reason, if any. */
     public record Entry(ModelRelease release, State state, Optional<String> detail) {
@@ -58,6 +58,8 @@ public record ModelHistory(List<Entry> entries, List<Feedback> feedback) {
                 state = Objects.equals(serving.get(r.getModelId()), r.getVersion()) ? State.SERVING : State.RETIRED;
             } else if (own.stream().anyMatch(e -> e.getEvent() == ModelEventType.REJECTED)) {
                 state = State.REJECTED;
+            } else if (own.stream().anyMatch(e -> e.getEvent() == ModelEventType.SHADOW)) {
+                state = State.SHADOW;
             } else {
                 state = State.PUBLISHED;
             }
