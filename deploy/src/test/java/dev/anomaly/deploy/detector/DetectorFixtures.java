@@ -231,4 +231,30 @@ final class DetectorFixtures {
     static String key(int partition, long offset) {
         return partition + "@" + offset;
     }
+
+    record Cli(int code, String out, String err) {
+    }
+
+    /** The CLI in this JVM; its tables go to System.out, captured here. */
+    static synchronized Cli cli(String... args) {
+        java.io.StringWriter err = new java.io.StringWriter();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            picocli.CommandLine cmd = dev.anomaly.deploy.cli.AnomalyCli.commandLine();
+            cmd.setErr(new java.io.PrintWriter(err));
+            code = cmd.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        return new Cli(code, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString());
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -1,6 +1,5 @@
 package dev.anomaly.deploy.detector;
 
-import dev.anomaly.deploy.cli.AnomalyCli;
 import dev.anomaly.deploy.stack.LocalStack;
 import dev.anomaly.deploy.stack.SharedLocalStack;
 import dev.anomaly.detector.app.DetectorApp;
@@ -12,18 +11,14 @@ import dev.anomaly.trainer.publish.ModelPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static dev.anomaly.deploy.detector.DetectorFixtures.cli;
+import static dev.anomaly.deploy.detector.DetectorFixtures.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -65,12 +60,12 @@ class ModelLifecycleIntegrationTest {
                     "--schema-registry-url", stack.schemaRegistryUrl()};
             for (int i = 0; i < 2; i++) {
                 Alert a = alerts.get(i);
-                Cli fb = cli(concat(new String[]{"feedback", "--alert", a.getSourceTopic() + "-" + a.getSourcePartition() + "@" + a.getSourceOffset(),
+                DetectorFixtures.Cli fb = cli(concat(new String[]{"feedback", "--alert", a.getSourceTopic() + "-" + a.getSourcePartition() + "@" + a.getSourceOffset(),
                         "--verdict", i == 0 ? "true-positive" : "false-positive", "--author", "on-call"}, server));
                 assertThat(fb.code()).as(fb.err()).isZero();
                 assertThat(fb.out()).contains("for the alert of pumps v2");
             }
-            Cli missing = cli(concat(new String[]{"feedback", "--alert", input + "-0@999999", "--verdict", "fp", "--author", "x"}, server));
+            DetectorFixtures.Cli missing = cli(concat(new String[]{"feedback", "--alert", input + "-0@999999", "--verdict", "fp", "--author", "x"}, server));
             assertThat(missing.code()).isEqualTo(3);
             assertThat(missing.err()).contains("no alert for " + input + "-0@999999");
             String show2 = cli(concat(new String[]{"models", "show", "--model-id", "pumps", "--version", "2", "--feedback-topic", "life-feedback"},
@@ -83,7 +78,7 @@ class ModelLifecycleIntegrationTest {
             assertThat(list).containsPattern("pumps\\s+2\\s+serving\\s+MANUAL");
             assertThat(list).containsPattern("pumps\\s+3\\s+rejected\\s+MANUAL\\s+\\S+\\s+unsigned\\s+\\S+\\s+\\[unsigned release");
 
-            Cli rollback = cli(concat(new String[]{"models", "rollback", "--model-id", "pumps", "--to", "1", "--signing-key",
+            DetectorFixtures.Cli rollback = cli(concat(new String[]{"models", "rollback", "--model-id", "pumps", "--to", "1", "--signing-key",
                     DetectorFixtures.signingKeyFile().toString()}, topics));
             assertThat(rollback.code()).as(rollback.err()).isZero();
             assertThat(rollback.out()).contains("Published pumps v4: rollback to v1 (latest was v3)").contains("signed by key");
@@ -98,31 +93,5 @@ class ModelLifecycleIntegrationTest {
             String show = cli(concat(new String[]{"models", "show", "--model-id", "pumps"}, topics)).out();
             assertThat(show).contains("model      pumps v4").contains("state      serving").contains("rollback to v1");
         }
-    }
-
-    record Cli(int code, String out, String err) {
-    }
-
-    /** The CLI in this JVM; its tables go to System.out, captured here. */
-    private static synchronized Cli cli(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            CommandLine cmd = AnomalyCli.commandLine();
-            cmd.setErr(new PrintWriter(err));
-            code = cmd.execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString());
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -26,7 +26,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A new release scores in shadow beside the serving model before it may serve: one trained on other data (faster,
  * hotter pumps) alerts far above its target on today's records and is rejected; one trained on data like today's is
- * promoted. Alerts keep naming the serving version throughout.
+ * promoted; an operator's {@code anomaly models promote} serves a version in shadow at once. Alerts name the serving
+ * version throughout.
  */
 @ExtendWith(SharedLocalStack.class)
 class ShadowRolloutIntegrationTest {
@@ -58,8 +59,21 @@ class ShadowRolloutIntegrationTest {
                     "shadow-models", stack.clientConfig());
             await().atMost(Duration.ofSeconds(30)).until(() -> app.models().shadowTrial().isPresent());
             assertThat(app.models().serving().version()).as("v3 in shadow, v1 serving").isEqualTo(1);
+            assertThat(app.metrics().registry().get("anomaly.model.shadow.version").gauge().value()).isEqualTo(3.0);
             DetectorFixtures.produce(stack, input, today.next(2500));
             await().atMost(Duration.ofMinutes(1)).until(() -> app.models().serving().version() == 3);
+
+            // v4 goes into shadow; an operator promotes it at once: v5, the same model marked immediate, serves without a trial.
+            ModelPublisher.publish(DetectorFixtures.signed(ModelPublisher.release(DetectorFixtures.trainModel("pumps", 4, 0.01,
+                    DetectorFixtures.simulator(400, 0.0)), ReleaseReason.SCHEDULED, "nightly")), "shadow-models", stack.clientConfig());
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.models().shadowTrial().isPresent());
+            DetectorFixtures.Cli promote = DetectorFixtures.cli("models", "promote", "--model-id", "pumps", "--version", "4", "--signing-key",
+                    DetectorFixtures.signingKeyFile().toString(), "--topic", "shadow-models", "--events-topic", "shadow-model-events",
+                    "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl());
+            assertThat(promote.code()).as(promote.err()).isZero();
+            assertThat(promote.out()).contains("Published pumps v5: promoted v4 by an operator");
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.models().serving().version() == 5);
+            assertThat(app.models().shadowTrial()).isEmpty();
         }
         SpecificAvroSerde<ModelEvent> serde = new SpecificAvroSerde<>(ModelEvent.class);
         serde.configure(stack.clientConfig(), false);
@@ -67,10 +81,11 @@ class ShadowRolloutIntegrationTest {
                 .map(r -> serde.deserializer().deserialize("shadow-model-events", r.value())).toList();
         events.forEach(e -> System.out.printf("%s v%s: %s%n", e.getEvent(), e.getVersion(), e.getReason()));
         assertThat(events).extracting(e -> e.getEvent() + " v" + e.getVersion()).containsExactly("SERVING v1", "SHADOW v2", "REJECTED v2",
-                "SHADOW v3", "SERVING v3");
+                "SHADOW v3", "SERVING v3", "SHADOW v4", "REJECTED v4", "SERVING v5");
+        assertThat(events.get(6).getReason()).isEqualTo("superseded by v5 while in shadow");
         assertThat(events.get(2).getReason()).startsWith("rejected in shadow on").endsWith("above 3.0 x target");
         assertThat(events.get(4).getReason()).startsWith("promoted in shadow on");
-        assertThat(events.stream().filter(e -> e.getEvent() == ModelEventType.SERVING)).hasSize(2);
-        assertThat(DetectorFixtures.alerts(stack, "shadow-alerts")).allSatisfy(a -> assertThat(a.getModelVersion()).isIn(1, 3));
+        assertThat(events.stream().filter(e -> e.getEvent() == ModelEventType.SERVING)).hasSize(3);
+        assertThat(DetectorFixtures.alerts(stack, "shadow-alerts")).allSatisfy(a -> assertThat(a.getModelVersion()).isIn(1, 3, 5));
     }
 }

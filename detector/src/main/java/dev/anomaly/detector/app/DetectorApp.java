@@ -7,6 +7,7 @@ import dev.anomaly.detector.ops.HttpEndpoints;
 import dev.anomaly.detector.scoring.InputSchemas;
 import dev.anomaly.detector.scoring.ModelAdmission;
 import dev.anomaly.detector.scoring.ModelHolder;
+import dev.anomaly.detector.scoring.ShadowTrial;
 import dev.anomaly.detector.topology.BatchObserver;
 import dev.anomaly.detector.topology.DeadLetterLimit;
 import dev.anomaly.detector.topology.DetectorTopology;
@@ -166,6 +167,10 @@ public final class DetectorApp implements AutoCloseable {
                     health.model(restored.modelId() + " v" + restored.version() + " (v" + failed.version() + " reverted)", true);
                 }
             }, config.guards().probationRecords());
+            // The candidate in shadow, if any: its version (-1: none), records scored so far and its alert rate on them.
+            meters.gauge("anomaly.model.shadow.version", models, h -> h.shadowTrial().map(t -> (double) t.metadata().version()).orElse(-1.0));
+            meters.gauge("anomaly.model.shadow.records", models, h -> h.shadowTrial().map(t -> (double) t.scored()).orElse(0.0));
+            meters.gauge("anomaly.model.shadow.alert.rate", models, h -> h.shadowTrial().map(ShadowTrial::alertRate).orElse(0.0));
             SchemaRegistry schemaRegistry = SchemaRegistries.fromConfig(config.kafka());
             ModelAdmission admission = new ModelAdmission(models, config.scoring(), config.batchSize(),
                     () -> InputSchemas.lookup(schemaRegistry, config.inputTopics()), modelEvents, config.shadow());

@@ -170,7 +170,8 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         if (refusal.isPresent()) {
             return admission.refuse(source, new ModelAdmission.Expected(release.getModelId(), release.getVersion()), refusal.get());
         }
-        return admission.offer(release.getOnnx().array(), source, new ModelAdmission.Expected(release.getModelId(), release.getVersion()));
+        return admission.offer(release.getOnnx().array(), source, new ModelAdmission.Expected(release.getModelId(), release.getVersion(),
+                release.getImmediate()));
     }
 
     @Override

@@ -37,8 +37,14 @@ public final class ModelAdmission implements AutoCloseable {
     public record Outcome(Verdict verdict, String message) {
     }
 
-    /** The model id and version a release announces; its ONNX metadata must say the same. */
-    public record Expected(String modelId, int version) {
+    /**
+     * The model id and version a release announces (its ONNX metadata must say the same), and whether it is to serve at
+     * once, skipping the shadow trial (an operator's promote or rollback).
+     */
+    public record Expected(String modelId, int version, boolean immediate) {
+        public Expected(String modelId, int version) {
+            this(modelId, version, false);
+        }
     }
 
     /** A candidate as far as it is known: a release names its id and version; a file's are known once it loads. */
@@ -67,6 +73,7 @@ public final class ModelAdmission implements AutoCloseable {
     private final Shadow shadow;
     private final Map<ShadowTrial, String> trialSources = new java.util.concurrent.ConcurrentHashMap<>();
     private OnnxScoringModel waiting;
+    private boolean waitingImmediate;
     private String waitingSource;
 
     public ModelAdmission(ModelHolder holder, ScoringOptions options, int batchSize, Supplier<InputSchemas> inputSchemas, Listener listener) {
@@ -115,11 +122,12 @@ public final class ModelAdmission implements AutoCloseable {
             }
             waiting = model;
             waitingSource = source;
+            waitingImmediate = expected != null && expected.immediate();
             log.warn("Model {} ({} v{}) loaded but not serving: its fit to the input cannot be checked yet ({}); checking again until it can",
                     source, m.modelId(), m.version(), input.missing().get());
             return new Outcome(Verdict.WAITING_FOR_SCHEMA, input.missing().get());
         }
-        return decide(model, source, input);
+        return decide(model, source, input, expected != null && expected.immediate());
     }
 
     /**
@@ -145,7 +153,7 @@ public final class ModelAdmission implements AutoCloseable {
         String source = waitingSource;
         waiting = null;
         waitingSource = null;
-        return Optional.of(decide(model, source, input));
+        return Optional.of(decide(model, source, input, waitingImmediate));
     }
 
     /** The candidate waiting for the input schema, if any. */
@@ -153,7 +161,7 @@ public final class ModelAdmission implements AutoCloseable {
         return waiting == null ? Optional.empty() : Optional.of(waiting.metadata());
     }
 
-    private Outcome decide(OnnxScoringModel model, String source, InputSchemas input) {
+    private Outcome decide(OnnxScoringModel model, String source, InputSchemas input, boolean immediate) {
         List<String> problems = ReleaseValidator.problems(model.metadata(), input.schemas());
         if (!problems.isEmpty()) {
             model.close();
@@ -161,13 +169,13 @@ public final class ModelAdmission implements AutoCloseable {
         }
         ModelMetadata m = model.metadata();
         var serving = holder.metadata();
-        if (shadow.records() > 0 && serving.isPresent() && serving.get().featureSpec().equals(m.featureSpec())) {
-            holder.shadowTrial().ifPresent(old -> {
-                holder.endShadow(old);
-                String oldSource = trialSources.remove(old);
-                old.model().close();
-                reject(candidate(oldSource, old.metadata()), "superseded by v" + m.version() + " while in shadow");
-            });
+        holder.shadowTrial().ifPresent(old -> { // whatever becomes of this candidate, it is newer than the one in shadow
+            holder.endShadow(old);
+            String oldSource = trialSources.remove(old);
+            old.model().close();
+            reject(candidate(oldSource, old.metadata()), "superseded by v" + m.version() + " while in shadow");
+        });
+        if (!immediate && shadow.records() > 0 && serving.isPresent() && serving.get().featureSpec().equals(m.featureSpec())) {
             ShadowTrial trial = new ShadowTrial(model, shadow.records(), shadow.maxFactor(), this::shadowDone);
             trialSources.put(trial, source);
             holder.shadow(trial);

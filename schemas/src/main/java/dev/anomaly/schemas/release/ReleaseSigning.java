@@ -37,6 +37,9 @@ public final class ReleaseSigning {
         field(b, "threshold", Double.toString(r.getThreshold()));
         field(b, "feature-spec-sha256", sha256(r.getFeatureSpec().toString().getBytes(StandardCharsets.UTF_8)));
         field(b, "onnx-sha256", sha256(bytes(r.getOnnx())));
+        if (r.getImmediate()) { // only when set, so that releases signed before the field existed still verify
+            field(b, "immediate", "true");
+        }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -79,6 +79,7 @@ class ReleaseSigningTest {
                 ModelRelease.newBuilder(signed).setThreshold(1e30).build(),
                 ModelRelease.newBuilder(signed).setModelId("pumps2").build(),
                 ModelRelease.newBuilder(signed).setFeatureSpec("{}").build(),
+                ModelRelease.newBuilder(signed).setImmediate(true).build(),
                 ModelRelease.newBuilder(signed).setNote("test\nversion:1:9").build())) {
             assertThat(trusted.refusal(changed)).as(changed.toString().substring(0, 60))
                     .hasValueSatisfying(why -> assertThat(why).startsWith("bad signature"));

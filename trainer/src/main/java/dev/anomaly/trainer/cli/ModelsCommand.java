@@ -31,14 +31,14 @@ import java.util.concurrent.Callable;
                 + " rejected with the reason, reverted). States: serving, retired (served before), rejected, reverted, published"
                 + " (no detector has reported on it yet).",
                 "Exit codes: 0 ok, 2 bad options, 3 no such model or version, 5 Kafka or the schema registry unreachable."},
-        subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Show.class, ModelsCommand.RollBack.class})
+        subcommands = {ModelsCommand.ListReleases.class, ModelsCommand.Show.class, ModelsCommand.Promote.class, ModelsCommand.RollBack.class})
 public final class ModelsCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: list, show or rollback");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: list, show, promote or rollback");
     }
 
     /** Where the releases and events are. */
@@ -140,6 +140,38 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            header = "Serve a version now, without (the rest of) a shadow trial: it is published again as the next version, marked immediate.")
+    static final class Promote implements Callable<Integer> {
+        @Mixin
+        Topics topics;
+
+        @Option(names = "--model-id", required = true)
+        String modelId;
+
+        @Option(names = "--version", required = true, description = "The version to serve (e.g. the one in shadow, or one rejected in shadow).")
+        int version;
+
+        @Option(names = "--signing-key", paramLabel = "FILE", description = "Ed25519 private key to sign the release with (or ANOMALY_SIGNING_KEY).")
+        Path signingKey;
+
+        @Option(names = "--unsigned", description = "Publish without a signature.")
+        boolean unsigned;
+
+        @Override
+        public Integer call() {
+            Optional<SigningKey> key = PublishCommand.signingKey(signingKey, unsigned);
+            return publish(topics, Rollback.promote(topics.history(), modelId, version, key), key);
+        }
+    }
+
+    static int publish(Topics topics, ModelRelease release, Optional<SigningKey> key) {
+        var meta = ModelPublisher.publish(release, topics.topic, topics.config());
+        System.out.printf("Published %s v%d: %s (%s) to %s-%d@%d%n", release.getModelId(), release.getVersion(), release.getNote(),
+                key.map(k -> "signed by key " + k.keyId()).orElse("unsigned"), meta.topic(), meta.partition(), meta.offset());
+        return ExitCodes.OK;
+    }
+
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             header = "Publish an earlier version's model again as the next version (versions stay monotonic).")
     static final class RollBack implements Callable<Integer> {
@@ -161,11 +193,7 @@ public final class ModelsCommand implements Runnable {
         @Override
         public Integer call() {
             Optional<SigningKey> key = PublishCommand.signingKey(signingKey, unsigned);
-            ModelRelease release = Rollback.to(topics.history(), modelId, to, key);
-            var meta = ModelPublisher.publish(release, topics.topic, topics.config());
-            System.out.printf("Published %s v%d: %s (%s) to %s-%d@%d%n", release.getModelId(), release.getVersion(), release.getNote(),
-                    key.map(k -> "signed by key " + k.keyId()).orElse("unsigned"), meta.topic(), meta.partition(), meta.offset());
-            return ExitCodes.OK;
+            return publish(topics, Rollback.to(topics.history(), modelId, to, key), key);
         }
     }
 }
