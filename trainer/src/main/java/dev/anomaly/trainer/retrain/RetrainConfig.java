@@ -58,8 +58,8 @@ public record RetrainConfig(String driftTopic, String modelsTopic, String inputT
             .define(GROUP_ID, Type.STRING, "anomaly-retrain", Importance.MEDIUM, "Consumer group on the drift topic (one retraining per event).")
             .define(MAX_FALSE_ALARM_FACTOR, Type.DOUBLE, 3.0, Range.between(1.0, 1000.0), Importance.MEDIUM,
                     "Reject a candidate whose alert rate on held-back recent records exceeds this multiple of its target.")
-            .define(MAX_TRIMMED, Type.DOUBLE, 0.4, Range.between(0.0, 0.9), Importance.MEDIUM,
-                    "Largest share of the recent records left out as anomalies: those the serving model alerted on, highest score first.")
+            .define(MAX_TRIMMED, Type.DOUBLE, 0.5, Range.between(0.0, 0.9), Importance.MEDIUM,
+                    "Up to this share of the recent records alerting, the alerted ones are anomalies and left out of training; beyond it they are a regime shift and kept.")
             .define(FEEDBACK_TOPIC, Type.STRING, "anomaly-feedback", Importance.MEDIUM,
                     "Operators' Feedback verdicts: confirmed anomalies are left out of training, confirmed false positives kept; empty: none.")
             .define(MIN_SYNTHETIC_RECALL, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.MEDIUM,

@@ -161,10 +161,12 @@ public final class RetrainJob {
                 feedbackRecent.put(position, feedback.get(position));
             }
         }
-        Set<String> leftOut = policy.leaveOut(alertedRecent, feedbackRecent, recent.size());
+        int read = recent.size();
+        Set<String> leftOut = policy.leaveOut(alertedRecent, feedbackRecent, read);
         recent.removeIf(p -> leftOut.contains(p.partition() + "@" + p.offset()));
-        log.info("{} of the recent records alerted, {} have operators' verdicts; left out {} (at most {} %, highest scores first)",
-                alertedRecent.size(), feedbackRecent.size(), leftOut.size(), 100 * config.maxTrimmed());
+        log.info("{} of {} recent records alerted ({}), {} have operators' verdicts; left out {}", alertedRecent.size(), read,
+                alertedRecent.size() > config.maxTrimmed() * read ? "a regime shift: kept" : "anomalies: left out",
+                feedbackRecent.size(), leftOut.size());
         recent.sort(Comparator.comparingLong(KafkaTopicData.Positioned::timestamp));
         Optional<String> tooFew = policy.tooFew(recent.size());
         if (tooFew.isPresent()) {

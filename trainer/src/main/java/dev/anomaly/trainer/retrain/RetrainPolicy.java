@@ -12,8 +12,9 @@ import java.util.Optional;
  * @param modelId             the model this job retrains
  * @param maxFalseAlarmFactor a candidate whose alert rate on held-back records exceeds this multiple of its target, or
  *                            falls below the target divided by it, is rejected
- * @param maxTrimmed          the largest share of the recent records left out as anomalies: the ones the serving model
- *                            alerted on, highest score first
+ * @param maxTrimmed          the largest share of the recent records the serving model may have alerted on for them
+ *                            to be left out as anomalies; when more alerted, they are the majority: a regime shift,
+ *                            kept
  * @param minSyntheticRecall  a candidate that flags less than this share of records pushed beyond the training range is
  *                            rejected
  * @param minRecords          fewest recent records worth training on
@@ -75,12 +76,12 @@ public record RetrainPolicy(String modelId, double maxFalseAlarmFactor, double m
     }
 
     /**
-     * Which recent records to leave out of the training data: those the serving model alerted on, highest score first,
-     * at most {@code maxTrimmed} of the {@code recent} records. Alerted records are anomalies or drift: if all were kept,
-     * a burst of anomalies (or an attacker's records) would be learned as normal; if all were left out, a regime shift
-     * that alerts on everything would leave only the old regime to learn. Trimming the highest-scoring ones does
-     * neither: a contamination below {@code maxTrimmed} is removed whole, a regime shift keeps its least unusual part.
-     * Records an operator confirmed as false positives are never left out; confirmed anomalies always are.
+     * Which recent records to leave out of the training data. Alerted records are anomalies or drift. Up to
+     * {@code maxTrimmed} of the recent records alerting, they are anomalies — a burst of them, or records an attacker
+     * produced, must not be learned as normal — and all are left out. Beyond it they are the majority of what arrives: a
+     * regime shift, the new normal, and they are kept (leaving them out would train on the old regime, or on the least
+     * unusual part of the new one, which then flags the rest). Whatever the share, records an operator confirmed as
+     * false positives are kept and confirmed anomalies left out.
      *
      * @param alertedScores serving-model score per alerted recent record, by position
      * @param feedback      operators' verdicts by position: true = a real anomaly, false = a false positive
@@ -92,12 +93,10 @@ public record RetrainPolicy(String modelId, double maxFalseAlarmFactor, double m
                 out.add(position);
             }
         });
-        int budget = (int) Math.floor(maxTrimmed * recent);
-        alertedScores.entrySet().stream()
-                .filter(e -> !Boolean.FALSE.equals(feedback.get(e.getKey())) && !out.contains(e.getKey()))
-                .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(Math.max(0, budget - out.size()))
-                .forEach(e -> out.add(e.getKey()));
+        if (alertedScores.size() > maxTrimmed * recent) {
+            return out; // a regime shift: the alerted records are the new normal
+        }
+        alertedScores.keySet().stream().filter(p -> !Boolean.FALSE.equals(feedback.get(p))).forEach(out::add);
         return out;
     }
 

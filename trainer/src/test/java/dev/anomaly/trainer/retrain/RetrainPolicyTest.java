@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RetrainPolicyTest {
-    private final RetrainPolicy policy = new RetrainPolicy("pumps", 3.0, 0.4, 0.9, 500);
+    private final RetrainPolicy policy = new RetrainPolicy("pumps", 3.0, 0.5, 0.9, 500);
     private final List<RetrainPolicy.Release> releases = List.of(new RetrainPolicy.Release(1, "initial"),
             new RetrainPolicy.Release(2, "drift event e-1; held-back alert rate 0.0100"));
 
@@ -41,19 +41,19 @@ class RetrainPolicyTest {
     }
 
     @Test
-    void shouldLeaveOutAlertedRecordsHighestScoreFirstUpToTheTrimmedShare() {
+    void shouldLeaveOutAlertedRecordsUnlessTheyAreTheMajority() {
         java.util.Map<String, Double> thirty = new java.util.HashMap<>(); // 30 % of 1,000 alerted: a burst of anomalies
         for (int i = 0; i < 300; i++) {
             thirty.put("0@" + i, 10.0 + i);
         }
         assertThat(policy.leaveOut(thirty, java.util.Map.of(), 1000)).as("all of a 30 % contamination").hasSize(300);
 
-        java.util.Map<String, Double> everything = new java.util.HashMap<>(); // a regime shift: everything alerts
-        for (int i = 0; i < 1000; i++) {
-            everything.put("0@" + i, (double) i);
+        java.util.Map<String, Double> most = new java.util.HashMap<>(); // a regime shift: most records alert
+        for (int i = 0; i < 880; i++) {
+            most.put("0@" + i, (double) i);
         }
-        java.util.Set<String> out = policy.leaveOut(everything, java.util.Map.of(), 1000);
-        assertThat(out).as("40 %, the highest scores").hasSize(400).contains("0@999", "0@600").doesNotContain("0@599", "0@0");
+        assertThat(policy.leaveOut(most, java.util.Map.of(), 1000)).as("88 %: the new normal, kept").isEmpty();
+        assertThat(policy.leaveOut(most, java.util.Map.of("0@3", true), 1000)).as("but a confirmed anomaly goes").containsExactly("0@3");
         assertThat(policy.leaveOut(java.util.Map.of(), java.util.Map.of(), 0)).isEmpty();
     }
 
