@@ -161,11 +161,11 @@ public final class RetrainJob {
                 feedbackRecent.put(position, feedback.get(position));
             }
         }
-        int read = recent.size();
-        Set<String> leftOut = policy.leaveOut(alertedRecent, feedbackRecent, read);
+        int recentCount = recent.size();
+        Set<String> leftOut = policy.leaveOut(alertedRecent, feedbackRecent, recentCount);
         recent.removeIf(p -> leftOut.contains(p.partition() + "@" + p.offset()));
-        log.info("{} of {} recent records alerted ({}), {} have operators' verdicts; left out {}", alertedRecent.size(), read,
-                alertedRecent.size() > config.maxTrimmed() * read ? "a regime shift: kept" : "anomalies: left out",
+        log.info("{} of {} recent records alerted ({}), {} have operators' verdicts; left out {}", alertedRecent.size(), recentCount,
+                alertedRecent.size() > config.maxTrimmed() * recentCount ? "a regime shift: kept" : "anomalies: left out",
                 feedbackRecent.size(), leftOut.size());
         recent.sort(Comparator.comparingLong(KafkaTopicData.Positioned::timestamp));
         Optional<String> tooFew = policy.tooFew(recent.size());
