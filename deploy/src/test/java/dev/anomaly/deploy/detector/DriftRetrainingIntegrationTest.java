@@ -8,7 +8,6 @@ import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.DriftEvent;
 import dev.anomaly.schemas.avro.ModelKind;
 import dev.anomaly.schemas.avro.ReleaseReason;
-import dev.anomaly.deploy.demo.LabelledReading;
 import dev.anomaly.deploy.demo.TelemetrySimulator;
 import dev.anomaly.schemas.serde.SpecificAvroSerde;
 import dev.anomaly.trainer.TrainingJob;

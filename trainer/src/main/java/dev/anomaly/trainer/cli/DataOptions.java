@@ -1,7 +1,6 @@
 package dev.anomaly.trainer.cli;
 
 import dev.anomaly.schemas.features.FeatureSpec;
-import dev.anomaly.schemas.registry.RegistryClientConfig;
 import dev.anomaly.trainer.data.AvroFileData;
 import dev.anomaly.trainer.data.CsvData;
 import dev.anomaly.trainer.data.DataException;

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -50,14 +51,8 @@ public final class FeedbackCommand implements Callable<Integer> {
     @Option(names = "--alerts-topic", defaultValue = "anomaly-alerts", description = "Alerts topic (default: ${DEFAULT-VALUE}).")
     String alertsTopic;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (or KAFKA_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", description = "Schema registry URL (or KAFKA_SCHEMA_REGISTRY_URL).")
-    String registryUrl;
-
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra client / registry setting (repeatable).")
-    Map<String, String> kafkaProperties = new HashMap<>();
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws Exception {
@@ -73,7 +68,7 @@ public final class FeedbackCommand implements Callable<Integer> {
         String sourceTopic = m.group(1);
         int partition = Integer.parseInt(m.group(2));
         long offset = Long.parseLong(m.group(3));
-        Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "feedback");
+        Map<String, Object> config = kafka.config("feedback");
         SpecificAvroSerde<Alert> alerts = new SpecificAvroSerde<>(Alert.class);
         alerts.configure(config, false);
         Alert found = TopicReader.read(alertsTopic, config, alerts.deserializer(), Duration.ofSeconds(60)).stream()

@@ -16,9 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,17 +50,11 @@ public final class ModelsCommand implements Runnable {
         @Option(names = "--feedback-topic", defaultValue = "anomaly-feedback", description = "Operators' verdicts (default: ${DEFAULT-VALUE}).")
         String feedbackTopic;
 
-        @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (or KAFKA_BOOTSTRAP_SERVERS).")
-        String bootstrapServers;
-
-        @Option(names = "--schema-registry-url", description = "Schema registry URL (or KAFKA_SCHEMA_REGISTRY_URL).")
-        String registryUrl;
-
-        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra client / registry setting (repeatable).")
-        Map<String, String> kafkaProperties = new HashMap<>();
+        @Mixin
+        KafkaOptions kafka;
 
         Map<String, Object> config() {
-            return ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "models");
+            return kafka.config("models");
         }
 
         ModelHistory history() {
@@ -152,15 +144,12 @@ public final class ModelsCommand implements Runnable {
         @Option(names = "--version", required = true, description = "The version to serve (e.g. the one in shadow, or one rejected in shadow).")
         int version;
 
-        @Option(names = "--signing-key", paramLabel = "FILE", description = "Ed25519 private key to sign the release with (or ANOMALY_SIGNING_KEY).")
-        Path signingKey;
-
-        @Option(names = "--unsigned", description = "Publish without a signature.")
-        boolean unsigned;
+        @Mixin
+        SigningOptions signing;
 
         @Override
         public Integer call() {
-            Optional<SigningKey> key = PublishCommand.signingKey(signingKey, unsigned);
+            Optional<SigningKey> key = signing.key();
             return publish(topics, Rollback.promote(topics.history(), modelId, version, key), key);
         }
     }
@@ -184,15 +173,12 @@ public final class ModelsCommand implements Runnable {
         @Option(names = "--to", required = true, paramLabel = "VERSION", description = "The version to go back to.")
         int to;
 
-        @Option(names = "--signing-key", paramLabel = "FILE", description = "Ed25519 private key to sign the release with (or ANOMALY_SIGNING_KEY).")
-        Path signingKey;
-
-        @Option(names = "--unsigned", description = "Publish without a signature.")
-        boolean unsigned;
+        @Mixin
+        SigningOptions signing;
 
         @Override
         public Integer call() {
-            Optional<SigningKey> key = PublishCommand.signingKey(signingKey, unsigned);
+            Optional<SigningKey> key = signing.key();
             return publish(topics, Rollback.to(topics.history(), modelId, to, key), key);
         }
     }
