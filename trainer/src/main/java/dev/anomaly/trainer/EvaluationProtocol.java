@@ -4,6 +4,7 @@ import dev.anomaly.trainer.eval.Metrics;
 import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
+import dev.anomaly.trainer.reference.ReferenceDetector;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,12 @@ public final class EvaluationProtocol {
     private EvaluationProtocol() {
     }
 
-    public record SeedResult(long seed, double auroc, double auprc, int epochs, double seconds) {
+    /**
+     * @param falseAlarmRate the share of the test split's normal records above the model's threshold (NaN for
+     *                       reference detectors, which have none)
+     * @param targetRate     the alert rate the threshold was calibrated for
+     */
+    public record SeedResult(long seed, double auroc, double auprc, int epochs, double seconds, double falseAlarmRate, double targetRate) {
     }
 
     public record Result(String dataset, String model, List<SeedResult> seeds) {
@@ -28,6 +34,14 @@ public final class EvaluationProtocol {
 
         public double meanAuprc() {
             return seeds.stream().mapToDouble(SeedResult::auprc).average().orElse(Double.NaN);
+        }
+
+        public double meanFalseAlarmRate() {
+            return seeds.stream().mapToDouble(SeedResult::falseAlarmRate).average().orElse(Double.NaN);
+        }
+
+        public double seconds() {
+            return seeds.stream().mapToDouble(SeedResult::seconds).sum();
         }
     }
 
@@ -51,10 +65,34 @@ public final class EvaluationProtocol {
             TrainingJob.Outcome outcome = TrainingJob.run(unlabelled, config, name, 1, progress);
             double[] scores = TrainingJob.scores(outcome.onnx(), test);
             int[] testLabels = test.labels().orElseThrow();
+            long normals = 0;
+            long falseAlarms = 0;
+            for (int i = 0; i < scores.length; i++) {
+                if (testLabels[i] == 0) {
+                    normals++;
+                    falseAlarms += outcome.metadata().isAlert(scores[i]) ? 1 : 0;
+                }
+            }
             results.add(new SeedResult(seed, Metrics.auroc(scores, testLabels), Metrics.averagePrecision(scores, testLabels),
-                    outcome.network().history().epochs(), (System.nanoTime() - t0) / 1e9));
+                    outcome.network().history().epochs(), (System.nanoTime() - t0) / 1e9, (double) falseAlarms / Math.max(1, normals),
+                    config.targetAlertRate()));
         }
         return new Result(name, model, results);
+    }
+
+    /** A reference detector on the same splits (same seeds, same 70/30 cut), fitted on the 70 % with its anomalies. */
+    public static Result runReference(Dataset labelled, String name, List<Long> seeds, ReferenceDetector detector) {
+        int[] labels = labelled.labels().orElseThrow(() -> new IllegalArgumentException("evaluation needs a label column"));
+        List<SeedResult> results = new ArrayList<>();
+        for (long seed : seeds) {
+            Dataset[] split = stratifiedSplit(labelled, labels, 0.7, seed);
+            long t0 = System.nanoTime();
+            double[] scores = detector.fitScore(split[0].values(), split[0].rows(), split[1].values(), split[1].rows(), labelled.width(), seed);
+            int[] testLabels = split[1].labels().orElseThrow();
+            results.add(new SeedResult(seed, Metrics.auroc(scores, testLabels), Metrics.averagePrecision(scores, testLabels), 0,
+                    (System.nanoTime() - t0) / 1e9, Double.NaN, Double.NaN));
+        }
+        return new Result(name, detector.name(), results);
     }
 
     /** Per class, a seeded shuffle; the first {@code fraction} of each class goes to the first part. */

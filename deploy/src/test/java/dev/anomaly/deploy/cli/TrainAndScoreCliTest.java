@@ -62,6 +62,32 @@ class TrainAndScoreCliTest {
     }
 
     @Test
+    void shouldEvaluateEveryCsvOfAFolderWithTheReferenceDetectorsBesideOurModel() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("sets"));
+        Files.copy(telemetryCsv("one.csv", 11, 1500), folder.resolve("one.csv"));
+        Files.copy(telemetryCsv("two.csv", 12, 1500), folder.resolve("two.csv"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        Run r;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = run("evaluate", "--data", folder.toString(), "--model", "ae", "--seeds", "0", "--reference", "iforest,knn,pca");
+        } finally {
+            System.setOut(old);
+        }
+        String table = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        System.out.print(table);
+
+        assertThat(r.code()).as(r.err()).isZero();
+        for (String set : new String[]{"one", "two"}) {
+            assertThat(table).contains("| " + set + " | ae | ", "| " + set + " | IsolationForest | ", "| " + set + " | kNN (k=5) | ",
+                    "| " + set + " | PCA | ");
+        }
+        assertThat(table).containsPattern("\\| one \\| ae \\| [\\d.]+ \\| [\\d.]+ \\| \\[[^]]+] \\| 1\\.00 / [\\d.]+ \\|"); // target / measured
+        assertThat(table).contains("| model | mean AUROC % | mean AUPRC % | mean AUROC rank | datasets |").containsPattern("\\| ae \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 2 \\|");
+    }
+
+    @Test
     void shouldWriteModelWithMetadataAndReportAndNeverUseTheLabelAsFeature() {
         assertThat(model).exists();
         assertThat(dir.resolve("pumps.report/index.html")).exists();

@@ -6,6 +6,8 @@ import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.EvaluationProtocol;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
+import dev.anomaly.trainer.reference.ReferenceDetector;
+import dev.anomaly.trainer.reference.ReferenceDetectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,46 +22,108 @@ import java.util.concurrent.Callable;
 /** {@code anomaly evaluate}: the ADBench unsupervised protocol on labelled CSV files, with default settings. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Evaluate the default models on labelled CSV data (ADBench protocol); print a Markdown table.",
-        description = {"Evaluate default AE / VAE models on labelled CSV data with the ADBench unsupervised protocol:"
+        description = {"Evaluate default models on labelled CSV data with the ADBench unsupervised protocol:"
                 + " per seed a stratified 70/30 split, fit on the 70 %% with anomalies left in and labels ignored,"
-                + " AUROC and AUPRC on the 30 %%, averaged over seeds. Prints a Markdown table."})
+                + " AUROC and AUPRC on the 30 %%, averaged over seeds; IsolationForest, kNN and PCA on the same splits beside"
+                + " them. Prints the per-dataset table (with each model's false-alarm rate on the normal test records against"
+                + " its target), then per model the means over the datasets and the mean AUROC rank."})
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, split = ",", description = "Labelled CSV files (comma-separated or repeated).")
+    @Option(names = "--data", required = true, split = ",", description = "Labelled CSV files, or folders of them (comma-separated or repeated).")
     List<Path> files;
 
     @Option(names = "--label-column", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--model", split = ",", defaultValue = "ae,vae", description = "Models to evaluate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", split = ",", defaultValue = "ae,vae", description = "Models to evaluate: ae, vae, cae (default: ${DEFAULT-VALUE}; 'none': only the reference detectors).")
     List<String> models;
 
     @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Seeds (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
 
+    @Option(names = "--reference", split = ",", defaultValue = "iforest,knn,pca",
+            description = "Reference detectors run on the same splits (default: ${DEFAULT-VALUE}; 'none' for none).")
+    List<String> references;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         Map<String, ModelFamily> families = new LinkedHashMap<>();
         for (String m : models) {
-            families.put(m.trim().toLowerCase(java.util.Locale.ROOT), Options.family(m, "--model"));
-        }
-        List<String> rows = new ArrayList<>();
-        for (Path file : files) {
-            Dataset d = CsvData.read(file, Optional.of(label));
-            String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
-            for (Map.Entry<String, ModelFamily> family : families.entrySet()) {
-                long t0 = System.nanoTime();
-                EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
-                        fit -> TrainingConfig.defaults(family.getValue(), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
-                String row = String.format("| %s | %s | %.2f | %.2f | %s | %.0f |", name, family.getKey(), 100 * r.meanAuroc(), 100 * r.meanAuprc(),
-                        r.seeds().stream().map(s -> String.format("%.2f/%.2f", 100 * s.auroc(), 100 * s.auprc())).toList(),
-                        (System.nanoTime() - t0) / 1e9);
-                System.err.println(row);
-                rows.add(row);
+            if (!m.equalsIgnoreCase("none")) {
+                families.put(m.trim().toLowerCase(java.util.Locale.ROOT), Options.family(m, "--model"));
             }
         }
-        System.out.println("| dataset | model | AUROC % | AUPRC % | per seed (AUROC/AUPRC) | seconds |");
-        System.out.println("|---|---|---|---|---|---|");
+        List<ReferenceDetector> detectors = references.size() == 1 && references.get(0).equalsIgnoreCase("none") ? List.of()
+                : references.stream().map(ReferenceDetectors::named).toList();
+        List<Path> csvs = csvFiles();
+        List<String> rows = new ArrayList<>();
+        // Per dataset, per model: mean AUROC and AUPRC, for the means and ranks below.
+        Map<String, Map<String, double[]>> byDataset = new LinkedHashMap<>();
+        int done = 0;
+        for (Path file : csvs) {
+            Dataset d = CsvData.read(file, Optional.of(label));
+            String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
+            List<EvaluationProtocol.Result> results = new ArrayList<>();
+            for (Map.Entry<String, ModelFamily> family : families.entrySet()) {
+                EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
+                        fit -> TrainingConfig.defaults(family.getValue(), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
+                results.add(new EvaluationProtocol.Result(name, family.getKey(), r.seeds()));
+            }
+            for (ReferenceDetector detector : detectors) {
+                results.add(EvaluationProtocol.runReference(d, name, seeds, detector));
+            }
+            for (EvaluationProtocol.Result r : results) {
+                String far = Double.isNaN(r.meanFalseAlarmRate()) ? "" : String.format("%.2f / %.2f", 100 * r.seeds().get(0).targetRate(),
+                        100 * r.meanFalseAlarmRate());
+                String row = String.format("| %s | %s | %.2f | %.2f | %s | %s | %.0f |", name, r.model(), 100 * r.meanAuroc(), 100 * r.meanAuprc(),
+                        r.seeds().stream().map(x -> String.format("%.2f/%.2f", 100 * x.auroc(), 100 * x.auprc())).toList(), far, r.seconds());
+                System.err.println(row);
+                rows.add(row);
+                byDataset.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(r.model(), new double[]{r.meanAuroc(), r.meanAuprc()});
+            }
+            System.err.printf("[%d/%d datasets]%n", ++done, csvs.size());
+        }
+        System.out.println("| dataset | model | AUROC % | AUPRC % | per seed (AUROC/AUPRC) | false alarms on normal test records, target / measured % | seconds |");
+        System.out.println("|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+        System.out.println();
+        System.out.println(means(byDataset));
         return ExitCodes.OK;
+    }
+
+    /** Every CSV named, and every *.csv in each folder named, in name order. */
+    private List<Path> csvFiles() throws java.io.IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path p : files) {
+            if (java.nio.file.Files.isDirectory(p)) {
+                try (var s = java.nio.file.Files.list(p)) {
+                    s.filter(f -> f.getFileName().toString().endsWith(".csv")).sorted().forEach(out::add);
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--data names no CSV file");
+        }
+        return out;
+    }
+
+    /** Per model: mean AUROC and AUPRC over the datasets, and its mean AUROC rank among all models (1 = best). */
+    static String means(Map<String, Map<String, double[]>> byDataset) {
+        Map<String, double[]> sums = new LinkedHashMap<>(); // auroc, auprc, rank
+        for (Map<String, double[]> models : byDataset.values()) {
+            List<String> order = new ArrayList<>(models.keySet());
+            order.sort((x, y) -> Double.compare(models.get(y)[0], models.get(x)[0]));
+            for (String m : models.keySet()) {
+                double[] s = sums.computeIfAbsent(m, k -> new double[3]);
+                s[0] += models.get(m)[0];
+                s[1] += models.get(m)[1];
+                s[2] += order.indexOf(m) + 1;
+            }
+        }
+        int n = byDataset.size();
+        StringBuilder b = new StringBuilder("| model | mean AUROC % | mean AUPRC % | mean AUROC rank | datasets |\n|---|---|---|---|---|\n");
+        sums.forEach((m, s) -> b.append(String.format("| %s | %.2f | %.2f | %.2f | %d |%n", m, 100 * s[0] / n, 100 * s[1] / n, s[2] / n, n)));
+        return b.toString();
     }
 }
