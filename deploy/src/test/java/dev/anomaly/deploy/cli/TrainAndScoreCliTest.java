@@ -62,6 +62,40 @@ class TrainAndScoreCliTest {
     }
 
     @Test
+    void shouldScoreANabCorpusUnderItsRulesAndWriteResultsInItsLayout() throws IOException {
+        Path corpus = dir.resolve("nab");
+        Path series = Files.createDirectories(corpus.resolve("data/artificialWithAnomaly")).resolve("spike.csv");
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 400; i++) {
+            double v = (i >= 300 && i < 310 ? 50 : 10) + r.nextGaussian(); // a level shift inside the window
+            csv.append(String.format("2014-04-01 %02d:%02d:00,%.4f%n", i / 60, i % 60, v));
+        }
+        Files.writeString(series, csv);
+        Files.writeString(corpus.resolve("windows.json"),
+                "{\"artificialWithAnomaly/spike.csv\": [[\"2014-04-01 04:55:00.000000\", \"2014-04-01 05:14:00.000000\"]]}");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        Run r1;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            r1 = run("evaluate", "--nab", corpus.toString(), "--results", dir.resolve("nab-results").toString());
+        } finally {
+            System.setOut(old);
+        }
+        String report = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        System.out.print(report);
+
+        assertThat(r1.code()).as(r1.err()).isZero();
+        assertThat(report).contains("NAB: 1 series, 1 windows").containsPattern("\\| standard \\| (9\\d|100)\\.\\d \\|");
+        List<String> rows = Files.readAllLines(dir.resolve("nab-results/windowedGaussian/artificialWithAnomaly/windowedGaussian_spike.csv"));
+        assertThat(rows.get(0)).isEqualTo("timestamp,value,anomaly_score,label");
+        assertThat(rows).hasSize(401);
+        assertThat(rows.get(300)).endsWith(",1"); // row 299 (04:59) is inside the window
+        assertThat(rows.get(1)).endsWith(",0");
+    }
+
+    @Test
     void shouldEvaluateEveryCsvOfAFolderWithTheReferenceDetectorsBesideOurModel() throws IOException {
         Path folder = Files.createDirectories(dir.resolve("sets"));
         Files.copy(telemetryCsv("one.csv", 11, 1500), folder.resolve("one.csv"));

@@ -6,6 +6,10 @@ import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.EvaluationProtocol;
 import dev.anomaly.trainer.model.ProgressListener;
 import dev.anomaly.trainer.model.TrainingConfig;
+import dev.anomaly.trainer.nab.NabCorpus;
+import dev.anomaly.trainer.nab.NabProfile;
+import dev.anomaly.trainer.nab.NabScorer;
+import dev.anomaly.trainer.nab.WindowedGaussian;
 import dev.anomaly.trainer.reference.ReferenceDetector;
 import dev.anomaly.trainer.reference.ReferenceDetectors;
 import picocli.CommandLine.Command;
@@ -28,7 +32,7 @@ import java.util.concurrent.Callable;
                 + " them. Prints the per-dataset table (with each model's false-alarm rate on the normal test records against"
                 + " its target), then per model the means over the datasets and the mean AUROC rank."})
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, split = ",", description = "Labelled CSV files, or folders of them (comma-separated or repeated).")
+    @Option(names = "--data", split = ",", description = "Labelled CSV files, or folders of them (comma-separated or repeated).")
     List<Path> files;
 
     @Option(names = "--label-column", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
@@ -44,8 +48,22 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Reference detectors run on the same splits (default: ${DEFAULT-VALUE}; 'none' for none).")
     List<String> references;
 
+    @Option(names = "--nab", paramLabel = "DIR", description = "Instead of --data: a NAB corpus folder (data/, windows.json), scored"
+            + " under NAB's rules with the streaming windowed-Gaussian baseline (each series streamed in order, rows before each"
+            + " row only); prints the standard, reward-low-FP and reward-low-FN scores and the per-category table.")
+    Path nab;
+
+    @Option(names = "--results", paramLabel = "DIR", description = "With --nab: write per-series results in NAB's layout here.")
+    Path results;
+
     @Override
     public Integer call() throws java.io.IOException {
+        if ((files == null) == (nab == null)) {
+            throw new IllegalArgumentException("Give exactly one of --data FILES|DIR or --nab DIR");
+        }
+        if (nab != null) {
+            return nab();
+        }
         Map<String, ModelFamily> families = new LinkedHashMap<>();
         for (String m : models) {
             if (!m.equalsIgnoreCase("none")) {
@@ -87,6 +105,51 @@ public final class EvaluateCommand implements Callable<Integer> {
         rows.forEach(System.out::println);
         System.out.println();
         System.out.println(means(byDataset));
+        return ExitCodes.OK;
+    }
+
+    /** NAB: the corpus scored by the windowed-Gaussian baseline, one threshold per profile for the whole corpus. */
+    private Integer nab() throws java.io.IOException {
+        List<NabCorpus.Series> corpus = NabCorpus.read(nab);
+        WindowedGaussian detector = new WindowedGaussian();
+        List<double[]> scores = new ArrayList<>();
+        for (NabCorpus.Series s : corpus) {
+            double[] sc = detector.score(s.values());
+            scores.add(sc);
+            if (results != null) {
+                NabCorpus.writeResults(results, "windowedGaussian", s, sc);
+            }
+        }
+        List<List<int[]>> windows = corpus.stream().map(NabCorpus.Series::windows).toList();
+        List<Integer> probations = corpus.stream().map(NabCorpus.Series::probation).toList();
+        System.out.printf("NAB: %d series, %d windows, detector windowed Gaussian (baseline)%n%n", corpus.size(),
+                windows.stream().mapToInt(List::size).sum());
+        System.out.println("| profile | score | threshold |");
+        System.out.println("|---|---|---|");
+        Map<String, Double> thresholds = new LinkedHashMap<>();
+        for (NabProfile p : NabProfile.all()) {
+            NabScorer.Best best = NabScorer.bestThreshold(scores, windows, probations, p, 2000);
+            thresholds.put(p.name(), best.threshold());
+            System.out.printf("| %s | %.1f | %.6f |%n", p.name(), best.score(), best.threshold());
+        }
+        System.out.println();
+        System.out.println("| category | series | windows | standard score (at the corpus threshold) |");
+        System.out.println("|---|---|---|---|");
+        Map<String, List<Integer>> byCategory = new LinkedHashMap<>();
+        for (int k = 0; k < corpus.size(); k++) {
+            byCategory.computeIfAbsent(corpus.get(k).category(), c -> new ArrayList<>()).add(k);
+        }
+        double t = thresholds.get(NabProfile.STANDARD.name());
+        byCategory.forEach((category, members) -> {
+            List<NabScorer.Series> series = NabScorer.detections(members.stream().map(scores::get).toList(),
+                    members.stream().map(windows::get).toList(), members.stream().map(probations::get).toList(), t);
+            int ws = members.stream().mapToInt(k -> windows.get(k).size()).sum();
+            double score = NabScorer.normalised(series, NabProfile.STANDARD);
+            System.out.printf("| %s | %d | %d | %s |%n", category, members.size(), ws, Double.isNaN(score) ? "(no windows)" : String.format("%.1f", score));
+        });
+        if (results != null) {
+            System.err.println("Results in NAB's layout under " + results.resolve("windowedGaussian"));
+        }
         return ExitCodes.OK;
     }
 
