@@ -9,6 +9,7 @@ import dev.anomaly.trainer.model.TrainingConfig;
 import dev.anomaly.trainer.nab.NabCorpus;
 import dev.anomaly.trainer.nab.NabProfile;
 import dev.anomaly.trainer.nab.NabScorer;
+import dev.anomaly.trainer.nab.WindowedAutoencoder;
 import dev.anomaly.trainer.nab.WindowedGaussian;
 import dev.anomaly.trainer.reference.ReferenceDetector;
 import dev.anomaly.trainer.reference.ReferenceDetectors;
@@ -55,6 +56,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--results", paramLabel = "DIR", description = "With --nab: write per-series results in NAB's layout here.")
     Path results;
+
+    @Option(names = "--nab-detector", defaultValue = "windowed-gaussian", description = "With --nab: windowed-ae (a dense autoencoder over"
+            + " windows of 16 rows, trained on each series' probationary period) or windowed-gaussian (default: ${DEFAULT-VALUE}).")
+    String nabDetector;
 
     @Override
     public Integer call() throws java.io.IOException {
@@ -111,19 +116,26 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** NAB: the corpus scored by the windowed-Gaussian baseline, one threshold per profile for the whole corpus. */
     private Integer nab() throws java.io.IOException {
         List<NabCorpus.Series> corpus = NabCorpus.read(nab);
-        WindowedGaussian detector = new WindowedGaussian();
+        String detector = switch (nabDetector) {
+            case "windowed-ae" -> "windowedAutoencoder";
+            case "windowed-gaussian" -> "windowedGaussian";
+            default -> throw new IllegalArgumentException("--nab-detector must be windowed-ae or windowed-gaussian, got '" + nabDetector + "'");
+        };
         List<double[]> scores = new ArrayList<>();
+        int done = 0;
         for (NabCorpus.Series s : corpus) {
-            double[] sc = detector.score(s.values());
+            double[] sc = detector.equals("windowedGaussian") ? new WindowedGaussian().score(s.values())
+                    : new WindowedAutoencoder().score(s.values(), s.probation(), 42);
             scores.add(sc);
             if (results != null) {
-                NabCorpus.writeResults(results, "windowedGaussian", s, sc);
+                NabCorpus.writeResults(results, detector, s, sc);
             }
+            System.err.printf("[%d/%d] %s%n", ++done, corpus.size(), s.key());
         }
         List<List<int[]>> windows = corpus.stream().map(NabCorpus.Series::windows).toList();
         List<Integer> probations = corpus.stream().map(NabCorpus.Series::probation).toList();
-        System.out.printf("NAB: %d series, %d windows, detector windowed Gaussian (baseline)%n%n", corpus.size(),
-                windows.stream().mapToInt(List::size).sum());
+        System.out.printf("NAB: %d series, %d windows, detector %s%n%n", corpus.size(),
+                windows.stream().mapToInt(List::size).sum(), detector);
         System.out.println("| profile | score | threshold |");
         System.out.println("|---|---|---|");
         Map<String, Double> thresholds = new LinkedHashMap<>();
@@ -148,7 +160,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.printf("| %s | %d | %d | %s |%n", category, members.size(), ws, Double.isNaN(score) ? "(no windows)" : String.format("%.1f", score));
         });
         if (results != null) {
-            System.err.println("Results in NAB's layout under " + results.resolve("windowedGaussian"));
+            System.err.println("Results in NAB's layout under " + results.resolve(detector));
         }
         return ExitCodes.OK;
     }
