@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 final class BenchCommands {
     static final String BENCH_COMMAND = "dev.anomaly.bench.BenchCommand";
-    static final String HEADER = "Benchmarks that print numbers (kernel, train, detector).";
+    static final String HEADER = "Benchmarks that print numbers (kernel, train, detector, topic-read).";
 
     private BenchCommands() {
     }
