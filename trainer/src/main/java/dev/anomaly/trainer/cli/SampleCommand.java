@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
@@ -32,7 +33,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,14 +80,9 @@ public final class SampleCommand implements Callable<Integer> {
             + " standardisation figures).")
     Path data;
 
-    @Option(names = "--bootstrap-servers", description = "With --topic: Kafka bootstrap servers (or KAFKA_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", description = "With --topic: schema registry URL (or KAFKA_SCHEMA_REGISTRY_URL).")
-    String registryUrl;
-
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "With --topic: extra producer / registry client setting (repeatable).")
-    Map<String, String> kafkaProperties = new HashMap<>();
+    /** With --topic: where to produce. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws IOException {
@@ -182,7 +177,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     private void produce(FeatureSpec spec, float[] rows, int n) {
-        Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic");
+        Map<String, Object> config = kafka.config("--topic");
         Schema schema = SampleRecords.schema(spec, "Sample");
         GenericAvroSerde serde = new GenericAvroSerde();
         serde.configure(config, false);

@@ -19,7 +19,6 @@ import dev.anomaly.trainer.data.Dataset;
 import dev.anomaly.trainer.data.KafkaTopicData;
 import dev.anomaly.trainer.data.RecordData;
 import dev.anomaly.trainer.data.TopicRange;
-import dev.anomaly.trainer.data.DataException;
 import dev.anomaly.trainer.lifecycle.TopicReader;
 import dev.anomaly.trainer.family.ModelFamilies;
 import dev.anomaly.trainer.model.Activation;
@@ -268,21 +267,7 @@ public final class RetrainJob {
     private List<ModelRelease> releases() {
         SpecificAvroSerde<ModelRelease> serde = new SpecificAvroSerde<>(ModelRelease.class);
         serde.configure(config.kafka(), false);
-        List<ModelRelease> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(config.modelsTopic())) {
-            if (r.value() == null) {
-                continue;
-            }
-            try {
-                ModelRelease release = serde.deserializer().deserialize(r.topic(), r.value());
-                if (release.getModelId().equals(config.modelId())) {
-                    out.add(release);
-                }
-            } catch (RuntimeException e) {
-                log.debug("Ignoring unreadable model release at offset {}", r.offset());
-            }
-        }
-        return out;
+        return read(config.modelsTopic(), serde).stream().filter(r -> r.getModelId().equals(config.modelId())).toList();
     }
 
     /** Operators' verdicts on records of the input topic, by position: true = a real anomaly (latest verdict wins). */
@@ -293,14 +278,10 @@ public final class RetrainJob {
         SpecificAvroSerde<Feedback> serde = new SpecificAvroSerde<>(Feedback.class);
         serde.configure(config.kafka(), false);
         Map<String, Boolean> out = new HashMap<>();
-        try {
-            for (Feedback f : TopicReader.read(config.feedbackTopic(), config.kafka(), serde.deserializer(), Duration.ofSeconds(30))) {
-                if (f.getSourceTopic().equals(config.inputTopic())) {
-                    out.put(f.getSourcePartition() + "@" + f.getSourceOffset(), f.getVerdict() == FeedbackVerdict.TRUE_POSITIVE);
-                }
+        for (Feedback f : read(config.feedbackTopic(), serde)) {
+            if (f.getSourceTopic().equals(config.inputTopic())) {
+                out.put(f.getSourcePartition() + "@" + f.getSourceOffset(), f.getVerdict() == FeedbackVerdict.TRUE_POSITIVE);
             }
-        } catch (DataException e) {
-            log.info("No feedback: {}", e.getMessage()); // the topic does not exist (yet)
         }
         return out;
     }
@@ -310,43 +291,17 @@ public final class RetrainJob {
         SpecificAvroSerde<Alert> serde = new SpecificAvroSerde<>(Alert.class);
         serde.configure(config.kafka(), false);
         Map<String, Double> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(config.alertsTopic())) {
-            try {
-                Alert a = serde.deserializer().deserialize(r.topic(), r.value());
-                if (a.getSourceTopic().equals(config.inputTopic())) {
-                    out.merge(a.getSourcePartition() + "@" + a.getSourceOffset(), a.getScore(), Math::max);
-                }
-            } catch (RuntimeException e) {
-                log.debug("Ignoring unreadable alert at offset {}", r.offset());
+        for (Alert a : read(config.alertsTopic(), serde)) {
+            if (a.getSourceTopic().equals(config.inputTopic())) {
+                out.merge(a.getSourcePartition() + "@" + a.getSourceOffset(), a.getScore(), Math::max);
             }
         }
         return out;
     }
 
-    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> c = new HashMap<>(config.kafka());
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                return out;
-            }
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Timed out reading " + topic);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+    /** Every readable record of a topic now (none when it does not exist); unreadable ones are counted and skipped. */
+    private <T extends org.apache.avro.specific.SpecificRecord> List<T> read(String topic, SpecificAvroSerde<T> serde) {
+        return TopicReader.readIfExists(topic, config.kafka(), serde.deserializer(), Duration.ofMinutes(2));
     }
 
     private static List<GenericRecord> records(List<KafkaTopicData.Positioned> positioned) {
