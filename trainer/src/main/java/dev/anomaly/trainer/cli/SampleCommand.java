@@ -69,6 +69,10 @@ public final class SampleCommand implements Callable<Integer> {
         String topic;
     }
 
+    @Option(names = "--condition", paramLabel = "FIELD=VALUE", description = "cvae: the condition to sample under, e.g."
+            + " --condition site=B (repeatable); a condition not given takes one of its values at random per record.")
+    Map<String, String> condition;
+
     @Option(names = "--interpolate", split = ",", paramLabel = "A,B", description = "Rows A and B (1-based) of --data to interpolate between, instead of sampling.")
     List<Integer> interpolate;
 
@@ -100,7 +104,7 @@ public final class SampleCommand implements Callable<Integer> {
             rows = interpolation(generator, spec);
             n = steps;
         } else {
-            rows = generator.sample(records, new SplittableRandom(seed));
+            rows = generator.sample(records, new SplittableRandom(seed), condition == null ? Map.of() : condition);
             n = records;
         }
         write(spec, rows, n);

@@ -37,7 +37,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions input;
 
-    @Option(names = "--model", defaultValue = "ae", description = "ae, vae or cae (the AE with a contractive penalty; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "ae", description = "ae, vae, cae (the AE with a contractive penalty) or cvae (the VAE conditioned on --condition fields); default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--out", required = true, description = "Where to write the ONNX model (e.g. model.onnx).")
@@ -93,6 +93,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--beta", description = "VAE: weight of the KL term (default: 1).")
     Double beta;
+
+    @Option(names = "--condition", paramLabel = "FIELD[,FIELD]", description = "cvae: the categorical or boolean features the"
+            + " VAE is conditioned on (one model, \"normal for this site\"); their values are given, never scored.")
+    String condition;
 
     @Option(names = "--param", paramLabel = "NAME=VALUE", description = "A hyper-parameter of the chosen model family, "
             + "e.g. --param beta=4 (repeatable; --sparsity and --beta are short for the AE's and the VAE's).")
@@ -190,6 +194,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (beta != null) {
             own.put(VariationalAutoencoder.BETA, beta.toString());
+        }
+        if (condition != null) {
+            own.put(dev.anomaly.trainer.family.ConditionalVae.CONDITION, condition);
         }
         ModelFamily family = ModelFamilies.named(name, own);
         TrainingConfig d = TrainingConfig.defaults(family, data.width(), (int) (data.rows() * (1 - (validationFraction == null ? 0.2 : validationFraction))));

@@ -42,7 +42,7 @@ public final class OnnxExporter {
             h = g.dense("enc" + i, net.encoder().get(i), h, null);
         }
         String latent = g.dense("code", net.code(), h, LATENT);
-        String d = latent;
+        String d = net.family().decoderInput(g, net, z, latent);
         for (int i = 0; i < net.decoder().size(); i++) {
             d = g.dense("dec" + i, net.decoder().get(i), d, null);
         }

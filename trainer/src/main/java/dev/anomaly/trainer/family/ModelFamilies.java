@@ -21,7 +21,8 @@ public final class ModelFamilies {
 
     static {
         FAMILIES.put(ModelKind.AE, Autoencoder::from);
-        FAMILIES.put(ModelKind.VAE, VariationalAutoencoder::from);
+        // A VAE conditioned on some of its features is the conditional VAE: the same score (negative ELBO), given c.
+        FAMILIES.put(ModelKind.VAE, p -> p.containsKey(ConditionalVae.CONDITION) ? ConditionalVae.from(p) : VariationalAutoencoder.from(p));
     }
 
     /**
@@ -29,7 +30,8 @@ public final class ModelFamilies {
      * releases (and their 0.1.0 readers) see the kind; its hyper-parameters in the model's metadata say which it is.
      */
     private static final Map<String, Map.Entry<ModelKind, Map<String, String>>> VARIANTS = Map.of(
-            "cae", Map.entry(ModelKind.AE, Map.of(Autoencoder.CONTRACTION, Double.toString(Autoencoder.DEFAULT_CONTRACTION))));
+            "cae", Map.entry(ModelKind.AE, Map.of(Autoencoder.CONTRACTION, Double.toString(Autoencoder.DEFAULT_CONTRACTION))),
+            "cvae", Map.entry(ModelKind.VAE, Map.of(ConditionalVae.CONDITION, "")));
 
     private ModelFamilies() {
     }
@@ -72,25 +74,22 @@ public final class ModelFamilies {
      * (they come from a user).
      */
     public static ModelFamily of(ModelKind kind, Map<String, String> parameters) {
-        ModelFamily defaults = factory(kind).apply(Map.of());
+        ModelFamily family = factory(kind).apply(parameters);
         Set<String> unknown = new TreeSet<>(parameters.keySet());
-        unknown.removeAll(defaults.parameterNames());
+        unknown.removeAll(family.parameterNames());
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(name(kind) + " has no hyper-parameter " + String.join(", ", unknown)
-                    + (defaults.parameterNames().isEmpty() ? "" : " (it has: " + String.join(", ", new TreeSet<>(defaults.parameterNames())) + ")"));
+                    + (family.parameterNames().isEmpty() ? "" : " (it has: " + String.join(", ", new TreeSet<>(family.parameterNames())) + ")"));
         }
-        return factory(kind).apply(parameters);
+        return family;
     }
 
     /**
-     * The family of {@code kind} as a model's metadata describes it: its own hyper-parameters are picked out of all
-     * of the model's training settings; a missing one takes its default (models written before it existed).
+     * The family of {@code kind} as a model's metadata describes it: each family reads its own hyper-parameters out of
+     * all of the model's training settings; a missing one takes its default (models written before it existed).
      */
     public static ModelFamily fromMetadata(ModelKind kind, Map<String, String> hyperParameters) {
-        ModelFamily defaults = factory(kind).apply(Map.of());
-        Map<String, String> own = new HashMap<>(hyperParameters);
-        own.keySet().retainAll(defaults.parameterNames());
-        return factory(kind).apply(own);
+        return factory(kind).apply(hyperParameters);
     }
 
     /** Every registered family, with default hyper-parameters, in {@link ModelKind} order. */

@@ -81,11 +81,47 @@ public record VariationalAutoencoder(double beta) implements GenerativeFamily {
     @Override
     public ScoreTerms reference(NetworkWeights net, float[] z, float[] hidden, float[] latent, float[] output, int rows) {
         int f = net.width();
+        double[] e = new double[rows * f];
+        float[] means = new float[rows * f];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < f; j++) {
+                double mean = output[r * 2 * f + j];
+                e[r * f + j] = gaussianNll(z[r * f + j], mean, output[r * 2 * f + f + j]);
+                means[r * f + j] = output[r * 2 * f + j];
+            }
+        }
+        return new ScoreTerms(klTerms(net, hidden, latent, rows), e, means);
+    }
+
+    @Override
+    public GraphTerms graph(OnnxGraph g, NetworkWeights net, String z, String hidden, String latent, String output) {
+        int f = net.width();
+        String axis = g.featureAxis();
+        String mean = g.node("Slice", output, g.longs("slice_mean_start", 0), g.longs("slice_mean_end", f), axis);
+        String logVar = g.node("Slice", output, g.longs("slice_var_start", f), g.longs("slice_var_end", 2L * f), axis);
+        return new GraphTerms(klTerm(g, net, hidden, latent), gaussianNll(g, z, mean, logVar), mean);
+    }
+
+    /** -log N(x; mean, exp(logVar)) = 0.5 (log 2 pi + logVar + (x - mean)^2 / exp(logVar)). */
+    static double gaussianNll(double x, double mean, double logVar) {
+        return 0.5 * (ReferenceScorer.LOG_2PI + logVar + (x - mean) * (x - mean) * Math.exp(-logVar));
+    }
+
+    /** {@link #gaussianNll(double, double, double)} cell by cell as ONNX nodes. */
+    static String gaussianNll(OnnxGraph g, String x, String mean, String logVar) {
+        String diff = g.node("Sub", x, mean);
+        String sq = g.node("Mul", diff, diff);
+        String invVar = g.node("Exp", g.node("Neg", logVar));
+        String sum = g.node("Add", g.node("Add", g.node("Mul", sq, invVar), logVar),
+                g.scalar("log_2pi", (float) ReferenceScorer.LOG_2PI));
+        return g.node("Mul", sum, g.scalar("half", 0.5f));
+    }
+
+    /** Per row: KL(q(z|x) || N(0, I)) = 0.5 sum(mu^2 + exp(lv) - 1 - lv), lv from the log-variance head. */
+    static double[] klTerms(NetworkWeights net, float[] hidden, float[] latent, int rows) {
         int k = net.latent();
         float[] latentLogVar = net.codeLogVar().forward(hidden, rows);
         double[] latentTerm = new double[rows];
-        double[] e = new double[rows * f];
-        float[] means = new float[rows * f];
         for (int r = 0; r < rows; r++) {
             double l = 0;
             for (int i = 0; i < k; i++) {
@@ -94,36 +130,16 @@ public record VariationalAutoencoder(double beta) implements GenerativeFamily {
                 l += 0.5 * (mu * mu + Math.exp(lv) - 1 - lv);
             }
             latentTerm[r] = l;
-            for (int j = 0; j < f; j++) {
-                double mean = output[r * 2 * f + j];
-                double logVar = output[r * 2 * f + f + j];
-                double zj = z[r * f + j];
-                e[r * f + j] = 0.5 * (ReferenceScorer.LOG_2PI + logVar + (zj - mean) * (zj - mean) * Math.exp(-logVar));
-                means[r * f + j] = output[r * 2 * f + j];
-            }
         }
-        return new ScoreTerms(latentTerm, e, means);
+        return latentTerm;
     }
 
-    @Override
-    public GraphTerms graph(OnnxGraph g, NetworkWeights net, String z, String hidden, String latent, String output) {
-        int f = net.width();
-        String axis = g.featureAxis();
-        String half = g.scalar("half", 0.5f);
-        String mean = g.node("Slice", output, g.longs("slice_mean_start", 0), g.longs("slice_mean_end", f), axis);
-        String logVar = g.node("Slice", output, g.longs("slice_var_start", f), g.longs("slice_var_end", 2L * f), axis);
-        String diff = g.node("Sub", z, mean);
-        String sq = g.node("Mul", diff, diff);
-        String invVar = g.node("Exp", g.node("Neg", logVar));
-        String sum = g.node("Add", g.node("Add", g.node("Mul", sq, invVar), logVar),
-                g.scalar("log_2pi", (float) ReferenceScorer.LOG_2PI));
-        String e = g.node("Mul", sum, half);
-
+    /** {@link #klTerms} as ONNX nodes: [N, 1]. */
+    static String klTerm(OnnxGraph g, NetworkWeights net, String hidden, String latent) {
         String lv = g.dense("code_logvar", net.codeLogVar(), hidden, null);
         String klTerms = g.node("Sub", g.node("Sub", g.node("Add", g.node("Mul", latent, latent), g.node("Exp", lv)),
                 g.scalar("one", 1f)), lv);
-        String latentTerm = g.node("Mul", g.rowSum(klTerms), half);
-        return new GraphTerms(latentTerm, e, mean);
+        return g.node("Mul", g.rowSum(klTerms), g.scalar("kl_half", 0.5f));
     }
 
     /** z ~ N(0, I), the prior the KL term pulls q(z|x) towards. */
@@ -138,13 +154,20 @@ public record VariationalAutoencoder(double beta) implements GenerativeFamily {
 
     /** The decoder's Gaussian p(x|z): its mean, or mean + sigma * eps with sigma = exp(log s^2 / 2). */
     @Override
-    public float[] decode(NetworkWeights net, float[] latent, int rows, SplittableRandom noise) {
-        int f = net.width();
-        float[] d = latent;
+    public float[] decode(NetworkWeights net, float[] latent, float[] given, int rows, SplittableRandom noise) {
+        return draw(decoderOutput(net, latent, rows), net.width(), rows, noise);
+    }
+
+    /** The output layer for decoder inputs {@code d} [rows, ·]. */
+    static float[] decoderOutput(NetworkWeights net, float[] d, int rows) {
         for (DenseWeights layer : net.decoder()) {
             d = layer.forward(d, rows);
         }
-        float[] out = net.output().forward(d, rows);
+        return net.output().forward(d, rows);
+    }
+
+    /** From a Gaussian output layer [rows, 2 f] (means, log-variances): the means, or draws around them. */
+    static float[] draw(float[] out, int f, int rows, SplittableRandom noise) {
         float[] x = new float[rows * f];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < f; j++) {

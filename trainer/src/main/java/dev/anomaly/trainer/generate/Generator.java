@@ -10,6 +10,7 @@ import dev.anomaly.trainer.model.NetworkWeights;
 import dev.anomaly.trainer.model.Normalizer;
 import dev.anomaly.trainer.model.ReferenceScorer;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -55,13 +56,23 @@ public final class Generator {
      * mode that contradicts the record's other columns.
      */
     public float[] sample(int n, SplittableRandom random) {
+        return sample(n, random, Map.of());
+    }
+
+    /**
+     * As {@link #sample(int, SplittableRandom)}, for a conditional model given its condition: {@code given} maps a
+     * condition feature to its value ({@code site=B}); a condition feature not given takes, record by record, one of
+     * its values at random.
+     */
+    public float[] sample(int n, SplittableRandom random, Map<String, String> given) {
+        float[] condition = net.normalizer().apply(conditionRows(n, random, given), n);
         float[] z = family.prior(net.latent(), n, random);
-        float[] drawn = family.decode(net, z, n, random);
-        float[] mean = family.decode(net, z, n, null);
+        float[] drawn = family.decode(net, z, condition, n, random);
+        float[] mean = family.decode(net, z, condition, n, null);
         int f = net.width();
         int col = 0;
         for (Feature feature : spec.features()) {
-            if (feature.type() != FeatureType.NUMERIC) {
+            if (feature.type() != FeatureType.NUMERIC && !isCondition(col)) {
                 for (int r = 0; r < n; r++) {
                     System.arraycopy(mean, r * f + col, drawn, r * f + col, feature.width());
                 }
@@ -81,7 +92,7 @@ public final class Generator {
         int f = net.width();
         int col = 0;
         for (Feature feature : spec.features()) {
-            if (feature.type() != FeatureType.NUMERIC) {
+            if (feature.type() != FeatureType.NUMERIC && !isCondition(col)) {
                 int values = feature.type() == FeatureType.BOOLEAN ? 2 : feature.width();
                 float[] candidates = new float[values * n * f];
                 for (int v = 0; v < values; v++) {
@@ -134,7 +145,61 @@ public final class Generator {
                 z[s * k + i] = (float) ((1 - t) * ca[i] + t * cb[i]);
             }
         }
-        return raw(family.decode(net, z, steps, null), steps);
+        float[] given = new float[steps * net.width()];
+        float[] za = net.normalizer().apply(a, 1);
+        for (int s = 0; s < steps; s++) {
+            System.arraycopy(za, 0, given, s * za.length, za.length);
+        }
+        return raw(family.decode(net, z, given, steps, null), steps);
+    }
+
+    private boolean isCondition(int column) {
+        for (int c : family.conditionColumns()) {
+            if (c == column) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Raw rows [n, F], zero but for the condition features' columns: the given value, or one drawn per row. */
+    private float[] conditionRows(int n, SplittableRandom random, Map<String, String> given) {
+        int f = net.width();
+        float[] rows = new float[n * f];
+        java.util.Set<String> unused = new java.util.TreeSet<>(given.keySet());
+        int col = 0;
+        for (Feature feature : spec.features()) {
+            if (isCondition(col)) {
+                int values = feature.type() == FeatureType.BOOLEAN ? 2 : feature.categories().size();
+                String value = given.get(feature.name());
+                unused.remove(feature.name());
+                int fixed = value == null ? -1 : valueIndex(feature, value);
+                for (int r = 0; r < n; r++) {
+                    setValue(rows, r * f + col, feature, fixed >= 0 ? fixed : random.nextInt(values));
+                }
+            }
+            col += feature.width();
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException("--condition " + String.join(", ", unused) + ": not a condition of this model"
+                    + (family.conditionColumns().length == 0 ? " (it has none: train it with --model cvae --condition FIELD)" : ""));
+        }
+        return rows;
+    }
+
+    private static int valueIndex(Feature feature, String value) {
+        if (feature.type() == FeatureType.BOOLEAN) {
+            if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+                return value.equalsIgnoreCase("true") ? 1 : 0;
+            }
+            throw new IllegalArgumentException("--condition " + feature.name() + "=" + value + ": expected true or false");
+        }
+        int index = feature.categories().indexOf(value);
+        if (index < 0) {
+            throw new IllegalArgumentException("--condition " + feature.name() + "=" + value + ": not one of its values "
+                    + feature.categories());
+        }
+        return index;
     }
 
     /** The code of one raw record: the encoder's mean. */

@@ -13,8 +13,16 @@ public interface GenerativeFamily extends ModelFamily {
     float[] prior(int latent, int rows, SplittableRandom random);
 
     /**
-     * Decodes codes to records in normalised units: the decoder's mean, or, with {@code noise}, a draw from the
-     * decoder's distribution around it.
+     * Decodes codes to records in normalised units [rows, F]: the decoder's mean, or, with {@code noise}, a draw from
+     * the decoder's distribution around it.
+     *
+     * @param given normalised rows [rows, F] whose {@link #conditionColumns} the decoder reads and the result keeps;
+     *              unused (may be null) when the family has no condition
      */
-    float[] decode(NetworkWeights net, float[] latent, int rows, SplittableRandom noise);
+    float[] decode(NetworkWeights net, float[] latent, float[] given, int rows, SplittableRandom noise);
+
+    /** The input columns the model is conditioned on (given, never generated); none by default. */
+    default int[] conditionColumns() {
+        return new int[0];
+    }
 }

@@ -53,6 +53,27 @@ public interface ModelFamily {
     }
 
     /**
+     * This family bound to the columns of the data it will train on (a conditional family finds its condition's
+     * one-hot columns); a clear error when the data cannot serve it. Default: unchanged.
+     */
+    default ModelFamily forSpec(dev.anomaly.schemas.features.FeatureSpec spec) {
+        return this;
+    }
+
+    /**
+     * What the decoder reads, given the normalised inputs {@code z} [rows, F] and the code [rows, k]: the code itself,
+     * unless the family adds to it (the conditional VAE appends its condition columns).
+     */
+    default float[] decoderInput(NetworkWeights net, float[] z, float[] latent, int rows) {
+        return latent;
+    }
+
+    /** {@link #decoderInput} as ONNX nodes. */
+    default String decoderInput(OnnxGraph g, NetworkWeights net, String z, String latent) {
+        return latent;
+    }
+
+    /**
      * The score's two terms in double precision, the definition the ONNX graph must match.
      *
      * @param z      normalised inputs [rows, F]

@@ -33,7 +33,7 @@ public final class ReferenceScorer {
             h = layer.forward(h, rows);
         }
         float[] latent = net.code().forward(h, rows);
-        float[] d = latent;
+        float[] d = net.family().decoderInput(net, z, latent, rows);
         for (DenseWeights layer : net.decoder()) {
             d = layer.forward(d, rows);
         }

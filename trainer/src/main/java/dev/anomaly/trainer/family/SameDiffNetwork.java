@@ -1,0 +1,148 @@
+package dev.anomaly.trainer.family;
+
+import dev.anomaly.trainer.model.Activation;
+import dev.anomaly.trainer.model.DenseWeights;
+import dev.anomaly.trainer.model.Dl4jNetwork;
+import dev.anomaly.trainer.model.TrainingConfig;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.weightinit.impl.XavierInitScheme;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network written as a SameDiff graph, for the families DL4J's layers cannot express (a decoder that also reads a
+ * condition, a codebook, weights shared between encoder and decoder). Subclasses declare placeholders and the loss in
+ * their constructor with {@link #dense}, then call {@link #ready}; this class owns the parameters (in declaration order,
+ * for {@link #params}), the Adam updater and the minibatch step.
+ */
+abstract class SameDiffNetwork implements Dl4jNetwork {
+    static final String LOSS = "loss";
+
+    protected final SameDiff sd = SameDiff.create();
+    protected final TrainingConfig config;
+    private final List<String> parameters = new ArrayList<>();
+    private List<String> inputs = List.of();
+    private INDArray[] lastBatch;
+
+    SameDiffNetwork(TrainingConfig config) {
+        this.config = config;
+    }
+
+    /** A trainable variable with Xavier initialisation (from ND4J's seeded generator: same seed, same weights). */
+    protected SDVariable weight(String name, long in, long out) {
+        parameters.add(name);
+        return sd.var(name, new XavierInitScheme('c', in, out), DataType.FLOAT, in, out);
+    }
+
+    protected SDVariable bias(String name, long out) {
+        parameters.add(name);
+        return sd.var(name, Nd4j.zeros(DataType.FLOAT, out));
+    }
+
+    /** {@code activation(input · W + b)} with fresh parameters {@code name.W}, {@code name.b}. */
+    protected SDVariable dense(String name, SDVariable input, long in, long out, Activation activation) {
+        return activate(input.mmul(weight(name + ".W", in, out)).add(bias(name + ".b", out)), activation);
+    }
+
+    protected SDVariable activate(SDVariable x, Activation activation) {
+        return switch (activation) {
+            case IDENTITY -> x;
+            case RELU -> sd.nn().relu(x, 0);
+            case LEAKYRELU -> sd.nn().leakyRelu(x, Activation.LEAKY_ALPHA);
+            case ELU -> sd.nn().elu(x);
+            case TANH -> sd.nn().tanh(x);
+            case SIGMOID -> sd.nn().sigmoid(x);
+        };
+    }
+
+    /** Declares the training inputs (placeholder names, in the order {@link #step} feeds them) and the updater. */
+    protected void ready(String... placeholders) {
+        inputs = List.of(placeholders);
+        sd.setTrainingConfig(org.nd4j.autodiff.samediff.TrainingConfig.builder()
+                .updater(new Adam(config.learningRate()))
+                .l2(config.weightDecay())
+                .dataSetFeatureMapping(placeholders)
+                .markLabelsUnused()
+                .minimize(LOSS)
+                .build());
+    }
+
+    /** One Adam step on the given placeholder values, in {@link #ready}'s order. */
+    protected void step(INDArray... values) {
+        sd.fit(new MultiDataSet(values, new INDArray[0]));
+        lastBatch = values;
+    }
+
+
+    /** The value of {@code output} for the given placeholders, as a row-major array. */
+    protected float[] eval(String output, Map<String, INDArray> placeholders) {
+        return sd.outputSingle(placeholders, output).dup('c').data().asFloat();
+    }
+
+    /**
+     * The loss on the last minibatch, after its step (one more forward pass): SameDiff reports no loss value from a
+     * single-batch fit to its listeners.
+     */
+    @Override
+    public double lastBatchScore() {
+        if (lastBatch == null) {
+            return Double.NaN;
+        }
+        Map<String, INDArray> feed = new java.util.HashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            feed.put(inputs.get(i), lastBatch[i]);
+        }
+        return sd.outputSingle(feed, LOSS).getDouble(0);
+    }
+
+    @Override
+    public INDArray params() {
+        List<INDArray> arrays = new ArrayList<>();
+        for (String p : parameters) {
+            arrays.add(sd.getArrForVarName(p));
+        }
+        return Nd4j.toFlattened('c', arrays);
+    }
+
+    @Override
+    public void setParams(INDArray params) {
+        INDArray flat = params.ravel();
+        long offset = 0;
+        for (String p : parameters) {
+            INDArray arr = sd.getArrForVarName(p);
+            long n = arr.length();
+            arr.assign(flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + n)).reshape('c', arr.shape()));
+            offset += n;
+        }
+    }
+
+    /** A trained layer as plain arrays, from its {@code name.W} and {@code name.b}. */
+    protected DenseWeights layer(String name, Activation activation) {
+        INDArray w = sd.getArrForVarName(name + ".W").dup('c');
+        return new DenseWeights((int) w.size(0), (int) w.size(1), w.data().asFloat(),
+                sd.getArrForVarName(name + ".b").dup('c').data().asFloat(), activation);
+    }
+
+    /** Columns {@code columns} of a row-major [rows, width] array. */
+    static float[] columns(float[] values, int rows, int width, int[] columns) {
+        float[] out = new float[rows * columns.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns.length; c++) {
+                out[r * columns.length + c] = values[r * width + columns[c]];
+            }
+        }
+        return out;
+    }
+
+    List<String> inputs() {
+        return inputs;
+    }
+}
