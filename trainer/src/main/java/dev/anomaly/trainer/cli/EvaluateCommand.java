@@ -39,7 +39,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--label-column", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--model", split = ",", defaultValue = "ae,vae", description = "Models to evaluate: ae, vae, cae (default: ${DEFAULT-VALUE}; 'none': only the reference detectors).")
+    @Option(names = "--model", split = ",", defaultValue = "ae,vae", description = "Models to evaluate: ae, vae, cae, ae-tied (default: ${DEFAULT-VALUE}; 'none': only the reference detectors).")
     List<String> models;
 
     @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Seeds (default: ${DEFAULT-VALUE}).")

@@ -15,6 +15,9 @@ final class Options {
         try {
             return ModelFamilies.named(value, Map.of());
         } catch (IllegalArgumentException e) {
+            if (ModelFamilies.names().contains(value.trim().toLowerCase(java.util.Locale.ROOT))) {
+                throw new IllegalArgumentException("Invalid value for option '" + option + "': " + e.getMessage());
+            }
             throw new IllegalArgumentException("Invalid value for option '" + option + "': '" + value + "' (choose from "
                     + String.join(", ", ModelFamilies.names()) + ")");
         }

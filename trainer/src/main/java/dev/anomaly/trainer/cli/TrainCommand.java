@@ -91,6 +91,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--sparsity-target", description = "AE: target mean activation rho of the KL-sparsity penalty, in (0, 1) (default: off).")
     Double sparsityTarget;
 
+    @Option(names = "--tied-weights", description = "AE: the decoder uses the encoder's weights transposed (half the weights to learn).")
+    boolean tiedWeights;
+
     @Option(names = "--beta", description = "VAE: weight of the KL term (default: 1).")
     Double beta;
 
@@ -194,6 +197,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (beta != null) {
             own.put(VariationalAutoencoder.BETA, beta.toString());
+        }
+        if (tiedWeights) {
+            own.put(Autoencoder.TIED_WEIGHTS, "true");
         }
         if (condition != null) {
             own.put(dev.anomaly.trainer.family.ConditionalVae.CONDITION, condition);

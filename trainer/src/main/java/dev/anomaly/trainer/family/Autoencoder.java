@@ -27,12 +27,16 @@ import java.util.Map;
  * @param contraction           weight of the contractive penalty λ ||∂c/∂x||²_F (the contractive AE, {@code cae})
  * @param sparsityTarget        target mean activation ρ of the KL-sparsity penalty Σ_j KL(ρ || ρ̂_j), in (0, 1)
  * @param sparsityTargetWeight  weight of the KL-sparsity penalty
+ * @param tiedWeights           the decoder's weights are the encoder's transposed (half the weights; its biases are
+ *                              its own): a SameDiff network, since DL4J's layers cannot share a matrix
  */
-public record Autoencoder(double sparsity, double contraction, double sparsityTarget, double sparsityTargetWeight) implements ModelFamily {
+public record Autoencoder(double sparsity, double contraction, double sparsityTarget, double sparsityTargetWeight,
+                          boolean tiedWeights) implements ModelFamily {
     public static final String SPARSITY = "sparsity";
     public static final String CONTRACTION = "contraction";
     public static final String SPARSITY_TARGET = "sparsity_target";
     public static final String SPARSITY_TARGET_WEIGHT = "sparsity_target_weight";
+    public static final String TIED_WEIGHTS = "tied_weights";
     /** The contraction {@code --model cae} trains with unless told otherwise. */
     public static final double DEFAULT_CONTRACTION = 0.1;
     /** The finite-difference step of the contractive penalty, in standardised units. */
@@ -45,6 +49,14 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
         if (!(sparsityTarget >= 0 && sparsityTarget < 1)) {
             throw new IllegalArgumentException(SPARSITY_TARGET + " must be in (0, 1), or 0 for off");
         }
+        if (tiedWeights && (sparsity > 0 || contraction > 0 || sparsityTarget > 0)) {
+            throw new IllegalArgumentException("--tied-weights trains without penalties on the code (sparsity, contraction,"
+                    + " sparsity target): choose one");
+        }
+    }
+
+    public Autoencoder(double sparsity, double contraction, double sparsityTarget, double sparsityTargetWeight) {
+        this(sparsity, contraction, sparsityTarget, sparsityTargetWeight, false);
     }
 
     /** The plain undercomplete AE with only an L1 activity penalty. */
@@ -64,7 +76,16 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
      */
     static Autoencoder from(Map<String, String> parameters) {
         return new Autoencoder(ModelFamilies.number(parameters, SPARSITY, 0.0), ModelFamilies.number(parameters, CONTRACTION, 0.0),
-                ModelFamilies.number(parameters, SPARSITY_TARGET, 0.0), ModelFamilies.number(parameters, SPARSITY_TARGET_WEIGHT, 1.0));
+                ModelFamilies.number(parameters, SPARSITY_TARGET, 0.0), ModelFamilies.number(parameters, SPARSITY_TARGET_WEIGHT, 1.0),
+                flag(parameters, TIED_WEIGHTS));
+    }
+
+    private static boolean flag(Map<String, String> parameters, String name) {
+        String text = parameters.getOrDefault(name, "false").trim();
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(name + " must be true or false, got '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     @Override
@@ -84,12 +105,15 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
             p.put(SPARSITY_TARGET, Double.toString(sparsityTarget));
             p.put(SPARSITY_TARGET_WEIGHT, Double.toString(sparsityTargetWeight));
         }
+        if (tiedWeights) {
+            p.put(TIED_WEIGHTS, "true");
+        }
         return p;
     }
 
     @Override
     public java.util.Set<String> parameterNames() {
-        return java.util.Set.of(SPARSITY, CONTRACTION, SPARSITY_TARGET, SPARSITY_TARGET_WEIGHT);
+        return java.util.Set.of(SPARSITY, CONTRACTION, SPARSITY_TARGET, SPARSITY_TARGET_WEIGHT, TIED_WEIGHTS);
     }
 
     @Override
@@ -104,7 +128,7 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
 
     @Override
     public Dl4jNetwork network(int width, TrainingConfig config) {
-        return new Dl4jAutoencoder(width, config, this);
+        return tiedWeights ? new SameDiffTiedAutoencoder(width, config, this) : new Dl4jAutoencoder(width, config, this);
     }
 
     @Override

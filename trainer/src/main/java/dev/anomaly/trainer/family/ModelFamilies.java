@@ -31,7 +31,8 @@ public final class ModelFamilies {
      */
     private static final Map<String, Map.Entry<ModelKind, Map<String, String>>> VARIANTS = Map.of(
             "cae", Map.entry(ModelKind.AE, Map.of(Autoencoder.CONTRACTION, Double.toString(Autoencoder.DEFAULT_CONTRACTION))),
-            "cvae", Map.entry(ModelKind.VAE, Map.of(ConditionalVae.CONDITION, "")));
+            "cvae", Map.entry(ModelKind.VAE, Map.of(ConditionalVae.CONDITION, "")),
+            "ae-tied", Map.entry(ModelKind.AE, Map.of(Autoencoder.TIED_WEIGHTS, "true")));
 
     private ModelFamilies() {
     }
