@@ -94,7 +94,7 @@ class CliMannersTest {
         brief(train, 2);
         var evaluate = run("evaluate", "--data", "x.csv", "--model", "ae,pca");
         assertThat(evaluate.code()).isEqualTo(2);
-        assertThat(evaluate.err()).contains("'pca' (choose from ae, vae, ae-tied, cae, cvae)");
+        assertThat(evaluate.err()).contains("'pca' (choose from ae, vae, ae-tied, cae, cvae, vqvae)");
         brief(evaluate, 2);
     }
 

@@ -64,8 +64,9 @@ public final class OnnxImporter {
         // The graph holds w / F (the per-feature share of the reconstruction term).
         float reconstructionWeight = tensors.containsKey("reconstruction_weight")
                 ? floats(tensors, "reconstruction_weight")[0] * center.length : 1f;
+        float[] codebook = tensors.containsKey("codebook") ? floats(tensors, "codebook") : new float[0];
         NetworkWeights network = new NetworkWeights(family, new Normalizer(center, scale), encoder, code, logVar, decoder, out,
-                latentCenter, latentInvScale, reconstructionWeight);
+                latentCenter, latentInvScale, reconstructionWeight, codebook);
         return new Imported(metadata, network);
     }
 

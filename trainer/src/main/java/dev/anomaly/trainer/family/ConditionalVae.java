@@ -233,8 +233,8 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
     }
 
     @Override
-    public float[] prior(int latent, int rows, SplittableRandom random) {
-        return new VariationalAutoencoder(beta).prior(latent, rows, random);
+    public float[] prior(NetworkWeights net, int rows, SplittableRandom random) {
+        return new VariationalAutoencoder(beta).prior(net, rows, random);
     }
 
     @Override

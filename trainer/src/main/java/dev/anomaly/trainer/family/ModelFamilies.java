@@ -20,7 +20,9 @@ public final class ModelFamilies {
     private static final Map<ModelKind, Function<Map<String, String>, ModelFamily>> FAMILIES = new EnumMap<>(ModelKind.class);
 
     static {
-        FAMILIES.put(ModelKind.AE, Autoencoder::from);
+        // An AE whose code is quantised to a codebook is the VQ-VAE: scored like the AE, its latent term measured to the
+        // nearest codebook entry.
+        FAMILIES.put(ModelKind.AE, p -> p.containsKey(VectorQuantisedAutoencoder.CODEBOOK) ? VectorQuantisedAutoencoder.from(p) : Autoencoder.from(p));
         // A VAE conditioned on some of its features is the conditional VAE: the same score (negative ELBO), given c.
         FAMILIES.put(ModelKind.VAE, p -> p.containsKey(ConditionalVae.CONDITION) ? ConditionalVae.from(p) : VariationalAutoencoder.from(p));
     }
@@ -32,7 +34,8 @@ public final class ModelFamilies {
     private static final Map<String, Map.Entry<ModelKind, Map<String, String>>> VARIANTS = Map.of(
             "cae", Map.entry(ModelKind.AE, Map.of(Autoencoder.CONTRACTION, Double.toString(Autoencoder.DEFAULT_CONTRACTION))),
             "cvae", Map.entry(ModelKind.VAE, Map.of(ConditionalVae.CONDITION, "")),
-            "ae-tied", Map.entry(ModelKind.AE, Map.of(Autoencoder.TIED_WEIGHTS, "true")));
+            "ae-tied", Map.entry(ModelKind.AE, Map.of(Autoencoder.TIED_WEIGHTS, "true")),
+            "vqvae", Map.entry(ModelKind.AE, Map.of(VectorQuantisedAutoencoder.CODEBOOK, Integer.toString(VectorQuantisedAutoencoder.DEFAULT_CODEBOOK))));
 
     private ModelFamilies() {
     }

@@ -144,7 +144,8 @@ public record VariationalAutoencoder(double beta) implements GenerativeFamily {
 
     /** z ~ N(0, I), the prior the KL term pulls q(z|x) towards. */
     @Override
-    public float[] prior(int latent, int rows, SplittableRandom random) {
+    public float[] prior(NetworkWeights net, int rows, SplittableRandom random) {
+        int latent = net.latent();
         float[] z = new float[rows * latent];
         for (int i = 0; i < z.length; i++) {
             z[i] = (float) gaussian(random);

@@ -66,7 +66,7 @@ public final class Generator {
      */
     public float[] sample(int n, SplittableRandom random, Map<String, String> given) {
         float[] condition = net.normalizer().apply(conditionRows(n, random, given), n);
-        float[] z = family.prior(net.latent(), n, random);
+        float[] z = family.prior(net, n, random);
         float[] drawn = family.decode(net, z, condition, n, random);
         float[] mean = family.decode(net, z, condition, n, null);
         int f = net.width();

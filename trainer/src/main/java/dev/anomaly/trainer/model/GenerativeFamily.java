@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
  */
 public interface GenerativeFamily extends ModelFamily {
 
-    /** {@code rows} codes drawn from the prior, row-major [rows, k]. */
-    float[] prior(int latent, int rows, SplittableRandom random);
+    /** {@code rows} codes drawn from the prior of {@code net}, row-major [rows, k]. */
+    float[] prior(NetworkWeights net, int rows, SplittableRandom random);
 
     /**
      * Decodes codes to records in normalised units [rows, F]: the decoder's mean, or, with {@code noise}, a draw from

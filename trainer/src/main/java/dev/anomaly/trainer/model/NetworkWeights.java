@@ -18,11 +18,15 @@ import java.util.List;
  *                       this mean); zeros when unused
  * @param latentInvScale 1 / spread of the training codes; ones when unused
  * @param reconstructionWeight scale of the reconstruction term (the AE: 1 / its training rows' mean error); 1 when unused
+ * @param codebook       a vector-quantised family's codebook, row-major [K, k]; empty when the family has none
  */
 public record NetworkWeights(ModelFamily family, Normalizer normalizer, List<DenseWeights> encoder, DenseWeights code,
                              DenseWeights codeLogVar, List<DenseWeights> decoder, DenseWeights output,
-                             float[] latentCenter, float[] latentInvScale, float reconstructionWeight) {
+                             float[] latentCenter, float[] latentInvScale, float reconstructionWeight, float[] codebook) {
     public NetworkWeights {
+        if (codebook.length % code.out() != 0) {
+            throw new IllegalArgumentException("codebook of " + codebook.length + " values is not a whole number of codes of " + code.out());
+        }
         encoder = List.copyOf(encoder);
         decoder = List.copyOf(decoder);
         int f = normalizer.width();
@@ -39,9 +43,16 @@ public record NetworkWeights(ModelFamily family, Normalizer normalizer, List<Den
         }
     }
 
+    /** A network without a codebook. */
+    public NetworkWeights(ModelFamily family, Normalizer normalizer, List<DenseWeights> encoder, DenseWeights code,
+                          DenseWeights codeLogVar, List<DenseWeights> decoder, DenseWeights output,
+                          float[] latentCenter, float[] latentInvScale, float reconstructionWeight) {
+        this(family, normalizer, encoder, code, codeLogVar, decoder, output, latentCenter, latentInvScale, reconstructionWeight, new float[0]);
+    }
+
     /** The same network with statistics of the training rows (AE: code mean and spread, reconstruction weight). */
     public NetworkWeights withTrainingStatistics(float[] center, float[] invScale, float reconstructionWeight) {
-        return new NetworkWeights(family, normalizer, encoder, code, codeLogVar, decoder, output, center, invScale, reconstructionWeight);
+        return new NetworkWeights(family, normalizer, encoder, code, codeLogVar, decoder, output, center, invScale, reconstructionWeight, codebook);
     }
 
     public ModelKind kind() {

@@ -75,9 +75,9 @@ class CodePenaltiesTest {
         assertThat(ModelFamilies.named("cae", Map.of())).isEqualTo(new Autoencoder(0, Autoencoder.DEFAULT_CONTRACTION, 0, 1));
         assertThat(ModelFamilies.named("CAE", Map.of(Autoencoder.CONTRACTION, "0.5"))).isEqualTo(new Autoencoder(0, 0.5, 0, 1));
         assertThat(ModelFamilies.named("vae", Map.of())).isEqualTo(new VariationalAutoencoder(1));
-        assertThat(ModelFamilies.names()).containsExactly("ae", "vae", "ae-tied", "cae", "cvae");
+        assertThat(ModelFamilies.names()).containsExactly("ae", "vae", "ae-tied", "cae", "cvae", "vqvae");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelFamilies.named("gan", Map.of()))
-                .hasMessage("unknown model 'gan' (known: ae, vae, ae-tied, cae, cvae)");
+                .hasMessage("unknown model 'gan' (known: ae, vae, ae-tied, cae, cvae, vqvae)");
     }
 
     private static void assertLossFalls(TrainingHistory history) {
