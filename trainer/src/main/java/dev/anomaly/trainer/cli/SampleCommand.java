@@ -49,7 +49,7 @@ import java.util.stream.Collectors;
                 "--interpolate A,B decodes the straight line between the codes of rows A and B (1-based) of --data.",
                 "A plain autoencoder (ae) is refused: its latent space is not regularised. Exit codes: 0 ok, 2 bad options, 4 bad model."})
 public final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "A vae model written by 'anomaly train'.")
+    @Option(names = "--model", required = true, description = "A vae, cvae or vqvae model written by 'anomaly train'.")
     Path model;
 
     @Option(names = {"-n", "--records"}, defaultValue = "1000", description = "Records to draw (default: ${DEFAULT-VALUE}).")

@@ -73,6 +73,28 @@ abstract class SameDiffNetwork implements Dl4jNetwork {
                 .markLabelsUnused()
                 .minimize(LOSS)
                 .build());
+        withoutGradientChatter(sd::createGradFunction);
+    }
+
+    /**
+     * Runs {@code action} while lines SameDiff 1.0.0-M2.1 prints to standard output for every op it differentiates
+     * ("Added differentiated op ...", unconditionally, not through a logger) are dropped; all other output passes.
+     */
+    private static synchronized void withoutGradientChatter(Runnable action) {
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(out, true) {
+            @Override
+            public void println(String line) {
+                if (line == null || !line.startsWith("Added differentiated op")) {
+                    super.println(line);
+                }
+            }
+        });
+        try {
+            action.run();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     /** One Adam step on the given placeholder values, in {@link #ready}'s order. */
