@@ -114,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--contamination", description = "Known share of anomalies in the training data; overrides --false-alarm-rate.")
     Double contamination;
 
+    @Option(names = "--compare", split = ",", paramLabel = "FAMILY[,FAMILY]", description = "Also train these families"
+            + " (with their defaults) on the same rows and show their latent spaces beside this model's in the report,"
+            + " e.g. --model vae --compare ae. Only the --model one is written.")
+    List<String> compare;
+
     @Option(names = "--no-report", description = "Do not write the HTML report.")
     boolean noReport;
 
@@ -149,8 +154,17 @@ public final class TrainCommand implements Callable<Integer> {
         outcome.evaluation().ifPresent(e -> System.out.printf(
                 "  held-out evaluation (%d rows, %d anomalies): AUROC %.4f  AUPRC %.4f  precision %.3f  recall %.3f  F1 %.3f%n",
                 e.rows(), e.anomalies(), e.auroc(), e.auprc(), e.atThreshold().precision(), e.atThreshold().recall(), e.atThreshold().f1()));
+        Map<String, TrainingJob.Outcome> compared = new LinkedHashMap<>();
+        for (String name : compare == null ? List.<String>of() : compare) {
+            ModelFamily family = Options.family(name, "--compare");
+            if (!quiet) {
+                System.err.printf("Training %s on the same rows for the report's comparison%n", name);
+            }
+            compared.put(name, TrainingJob.run(data, config(family, data), id + "-" + name, version,
+                    dev.anomaly.trainer.model.ProgressListener.NONE));
+        }
         if (!noReport) {
-            Path page = TrainingReport.write(reportDir(out), outcome);
+            Path page = TrainingReport.write(reportDir(out), outcome, compared);
             System.out.printf("  report: %s%n", page);
         }
         return ExitCodes.OK;
@@ -204,7 +218,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (condition != null) {
             own.put(dev.anomaly.trainer.family.ConditionalVae.CONDITION, condition);
         }
-        ModelFamily family = ModelFamilies.named(name, own);
+        return config(ModelFamilies.named(name, own), data);
+    }
+
+    /** The training settings for {@code family}: the options given, the family's defaults for the others. */
+    TrainingConfig config(ModelFamily family, Dataset data) {
         TrainingConfig d = TrainingConfig.defaults(family, data.width(), (int) (data.rows() * (1 - (validationFraction == null ? 0.2 : validationFraction))));
         return new TrainingConfig(family,
                 hidden == null ? d.hidden() : hidden.stream().mapToInt(Integer::intValue).toArray(),

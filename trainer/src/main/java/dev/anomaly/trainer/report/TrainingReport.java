@@ -28,6 +28,14 @@ public final class TrainingReport {
 
     /** Writes {@code index.html} and its images into {@code dir}; returns the page. */
     public static Path write(Path dir, TrainingJob.Outcome outcome) throws IOException {
+        return write(dir, outcome, Map.of());
+    }
+
+    /**
+     * As {@link #write(Path, TrainingJob.Outcome)}, with the latent pictures of other families trained on the same rows
+     * ({@code anomaly train --compare ae,vae}) beside this model's, keyed by the family's name.
+     */
+    public static Path write(Path dir, TrainingJob.Outcome outcome, Map<String, TrainingJob.Outcome> compared) throws IOException {
         Files.createDirectories(dir);
         ModelMetadata m = outcome.metadata();
         TrainingHistory h = outcome.network().history();
@@ -82,6 +90,21 @@ public final class TrainingReport {
         figure(html, "latent.png", "Each held-out row where the model's code places it (the first two principal axes when the"
                 + " code has more than two dimensions). Normal rows should form dense regions; "
                 + (labels.isPresent() ? "labelled anomalies" : "alerts") + " often sit apart from them.");
+        if (!compared.isEmpty()) {
+            html.append("<h2>Latent spaces side by side</h2><p>The same held-out rows placed by each family trained on the same"
+                    + " training rows. A VAE's codes are pulled towards N(0, I): a compact, centred cloud, so a random draw from"
+                    + " N(0, I) lands among real codes and decodes to a plausible record (it can generate). A plain AE's codes"
+                    + " sit wherever training put them, at any scale, with gaps that decode to nothing in particular.</p>");
+            for (Map.Entry<String, TrainingJob.Outcome> other : compared.entrySet()) {
+                String image = "latent-" + other.getKey().replaceAll("[^a-zA-Z0-9-]", "") + ".png";
+                Chart chart = latentChart(other.getValue());
+                chart.save(dir.resolve(image));
+                figure(html, image, other.getKey() + " trained on the same rows.");
+            }
+        }
+        if (outcome.network().weights().family() instanceof dev.anomaly.trainer.model.GenerativeFamily) {
+            samples(html, outcome);
+        }
         if (outcome.evaluation().isPresent()) {
             var e = outcome.evaluation().get();
             int[] y = labels.orElseThrow();
@@ -120,6 +143,46 @@ public final class TrainingReport {
         Path page = dir.resolve("index.html");
         Files.writeString(page, html, StandardCharsets.UTF_8);
         return page;
+    }
+
+    /**
+     * A grid of records decoded from the prior (raw units, each scored by the model) beside the training rows' means:
+     * what the model thinks a normal record looks like.
+     */
+    private static void samples(StringBuilder html, TrainingJob.Outcome outcome) {
+        var net = outcome.network().weights();
+        var spec = outcome.metadata().featureSpec();
+        var generator = dev.anomaly.trainer.generate.Generator.of(net, spec);
+        int shown = 12;
+        int drawn = 1000;
+        float[] many = generator.sample(drawn, new java.util.SplittableRandom(1));
+        double[] scores = dev.anomaly.trainer.model.ReferenceScorer.score(net, many, drawn).score();
+        long above = Arrays.stream(scores).filter(outcome.metadata()::isAlert).count();
+        int f = net.width();
+        java.util.List<String> columns = spec.columnNames();
+        html.append("<h2>Decoded samples</h2><p>Records drawn from the model's prior and decoded, in raw units, each with its"
+                + " score; the first row is the training rows' mean. Of ").append(String.format("%,d", drawn))
+                .append(" drawn, ").append(String.format("%.1f %%", 100.0 * above / drawn))
+                .append(" score above the threshold (<code>anomaly sample</code> writes such records).</p><table><tr><th>#</th>");
+        columns.forEach(c -> html.append("<th>").append(esc(c)).append("</th>"));
+        html.append("<th>score</th></tr><tr><td>mean</td>");
+        var train = outcome.train();
+        for (int j = 0; j < f; j++) {
+            double mean = 0;
+            for (int r = 0; r < train.rows(); r++) {
+                mean += train.get(r, j) / train.rows();
+            }
+            html.append(td(mean));
+        }
+        html.append("<td></td></tr>");
+        for (int r = 0; r < shown; r++) {
+            html.append("<tr><td class=\"n\">").append(r + 1).append("</td>");
+            for (int j = 0; j < f; j++) {
+                html.append(td(many[r * f + j]));
+            }
+            html.append(td(scores[r])).append("</tr>");
+        }
+        html.append("</table>");
     }
 
     private static void figure(StringBuilder html, String image, String caption) {
