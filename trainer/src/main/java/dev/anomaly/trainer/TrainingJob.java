@@ -51,6 +51,7 @@ public final class TrainingJob {
         if (data.rows() < 20) {
             throw new DataException(data.source() + ": " + data.rows() + " rows is too few to train on (need at least 20)");
         }
+        data = config.family().prepare(data);
         config = config.withFamily(config.family().forSpec(data.spec()));
         Dataset[] split = split(data, config.validationFraction(), config.seed());
         Dataset train = split[0];

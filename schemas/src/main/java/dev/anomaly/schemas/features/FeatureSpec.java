@@ -66,7 +66,7 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         int start = 0;
         for (Feature f : features) {
             if (column < start + f.width()) {
-                return f.type() == FeatureType.CATEGORICAL ? f.columnNames().get(column - start) : f.name();
+                return f.width() > 1 ? f.columnNames().get(column - start) : f.name();
             }
             start += f.width();
         }
@@ -120,6 +120,12 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
                     out[col] = b ? 1f : 0f;
                 }
                 case CATEGORICAL -> oneHot(value, f, out, col);
+                case BUCKETED -> {
+                    int bucket = f.bucket(numeric(value, f));
+                    for (int b = 0; b < f.width(); b++) {
+                        out[col + b] = b == bucket ? 1f : 0f;
+                    }
+                }
             }
             col += f.width();
         }
@@ -150,7 +156,7 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
             }
             Schema.Type t = nonNull(s).getType();
             boolean fits = switch (f.type()) {
-                case NUMERIC -> t == Schema.Type.INT || t == Schema.Type.LONG || t == Schema.Type.FLOAT || t == Schema.Type.DOUBLE;
+                case NUMERIC, BUCKETED -> t == Schema.Type.INT || t == Schema.Type.LONG || t == Schema.Type.FLOAT || t == Schema.Type.DOUBLE;
                 case BOOLEAN -> t == Schema.Type.BOOLEAN;
                 case CATEGORICAL -> t == Schema.Type.STRING || t == Schema.Type.ENUM;
             };

@@ -94,6 +94,30 @@ class FeatureSpecTest {
                 .isEqualTo(FeatureExtractionException.Reason.NULL_VALUE);
     }
 
+    /** A number cut into buckets: one-hot by the edges (an edge belongs to the bucket above it), named by range, in JSON. */
+    @Test
+    void shouldExtractABucketedNumberAsOneHotAndKeepItsEdgesInJson() {
+        FeatureSpec spec = FeatureSpec.of(Feature.bucketed("count", List.of(5.0, 7.0, 10.0)), Feature.numeric("rpm"));
+        Feature count = spec.features().get(0);
+        assertThat(spec.width()).isEqualTo(5);
+        assertThat(spec.columnNames()).containsExactly("count<5", "count=[5,7)", "count=[7,10)", "count>=10", "rpm");
+        assertThat(spec.columnName(2)).isEqualTo("count=[7,10)");
+        GenericRecord r = new GenericData.Record(SchemaBuilder.record("C").fields().requiredInt("count").requiredDouble("rpm").endRecord());
+        r.put("rpm", 3.5);
+        for (int[] countAndBucket : new int[][]{{-3, 0}, {5, 1}, {6, 1}, {7, 2}, {10, 3}, {99, 3}}) {
+            r.put("count", countAndBucket[0]);
+            float[] row = spec.extract(r);
+            float[] expected = new float[]{0, 0, 0, 0, 3.5f};
+            expected[countAndBucket[1]] = 1f;
+            assertThat(row).as("count %d", countAndBucket[0]).containsExactly(expected);
+            assertThat(count.bucket(count.representative(countAndBucket[1]))).isEqualTo(countAndBucket[1]);
+        }
+        assertThat(FeatureSpec.fromJson(spec.toJson())).isEqualTo(spec);
+        assertThat(SPEC.toJson()).doesNotContain("edges");
+        assertThat(spec.problemsWith(r.getSchema())).isEmpty();
+        assertThatThrownBy(() -> Feature.bucketed("x", List.of(2.0, 1.0))).hasMessageContaining("strictly increasing");
+    }
+
     @Test
     void shouldRoundTripThroughJson() {
         String json = SPEC.toJson();

@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
 public record ConditionalVae(double beta, List<String> condition, List<Integer> columns) implements GenerativeFamily {
     public static final String CONDITION = "condition";
     public static final String CONDITION_COLUMNS = "condition_columns";
+    /** Buckets of a numeric condition given without {@code :BUCKETS}. */
+    public static final int DEFAULT_BUCKETS = 4;
 
     public ConditionalVae {
         if (!(beta > 0) || Double.isInfinite(beta)) {
@@ -80,11 +82,43 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
         return java.util.Set.of(VariationalAutoencoder.BETA, CONDITION, CONDITION_COLUMNS);
     }
 
-    /** Finds the one-hot columns of each condition feature; numeric features cannot be a condition (bucket them upstream). */
+    /** Buckets a condition given as {@code FIELD} or {@code FIELD:BUCKETS} whose feature is numeric (quantile edges). */
+    @Override
+    public dev.anomaly.trainer.data.Dataset prepare(dev.anomaly.trainer.data.Dataset data) {
+        for (String given : condition) {
+            String name = fieldOf(given);
+            boolean numeric = data.spec().features().stream()
+                    .anyMatch(f -> f.name().equals(name) && f.type() == FeatureType.NUMERIC);
+            if (numeric) {
+                data = dev.anomaly.trainer.data.Bucketing.bucketize(data, name, bucketsOf(given));
+            }
+        }
+        return data;
+    }
+
+    private static String fieldOf(String given) {
+        int colon = given.indexOf(':');
+        return colon < 0 ? given : given.substring(0, colon);
+    }
+
+    private static int bucketsOf(String given) {
+        int colon = given.indexOf(':');
+        if (colon < 0) {
+            return DEFAULT_BUCKETS;
+        }
+        try {
+            return Integer.parseInt(given.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--condition " + given + ": expected FIELD or FIELD:BUCKETS");
+        }
+    }
+
+    /** Finds the one-hot columns of each condition feature (categorical, boolean, or numeric once bucketed). */
     @Override
     public ModelFamily forSpec(FeatureSpec spec) {
         List<Integer> columns = new ArrayList<>();
-        for (String name : condition) {
+        for (String given : condition) {
+            String name = fieldOf(given);
             int start = 0;
             Feature found = null;
             for (Feature f : spec.features()) {
@@ -99,8 +133,8 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
                         + String.join(", ", spec.features().stream().map(Feature::name).toList()) + ")");
             }
             if (found.type() == FeatureType.NUMERIC) {
-                throw new IllegalArgumentException("--condition " + name + ": a numeric feature cannot be a condition;"
-                        + " condition on a categorical or boolean field (bucket a number into one upstream)");
+                throw new IllegalArgumentException("--condition " + name + ": a numeric feature is a condition once"
+                        + " bucketed (prepare), not as it is");
             }
             for (int c = 0; c < found.width(); c++) {
                 columns.add(start + c);

@@ -93,7 +93,7 @@ public final class Generator {
         int col = 0;
         for (Feature feature : spec.features()) {
             if (feature.type() != FeatureType.NUMERIC && !isCondition(col)) {
-                int values = feature.type() == FeatureType.BOOLEAN ? 2 : feature.width();
+                int values = feature.type() == FeatureType.BOOLEAN ? 2 : feature.width();  // categorical: with "other"
                 float[] candidates = new float[values * n * f];
                 for (int v = 0; v < values; v++) {
                     System.arraycopy(x, 0, candidates, v * n * f, n * f);
@@ -170,7 +170,11 @@ public final class Generator {
         int col = 0;
         for (Feature feature : spec.features()) {
             if (isCondition(col)) {
-                int values = feature.type() == FeatureType.BOOLEAN ? 2 : feature.categories().size();
+                int values = switch (feature.type()) {
+                    case BOOLEAN -> 2;
+                    case BUCKETED -> feature.width();
+                    default -> feature.categories().size();
+                };
                 String value = given.get(feature.name());
                 unused.remove(feature.name());
                 int fixed = value == null ? -1 : valueIndex(feature, value);
@@ -193,6 +197,13 @@ public final class Generator {
                 return value.equalsIgnoreCase("true") ? 1 : 0;
             }
             throw new IllegalArgumentException("--condition " + feature.name() + "=" + value + ": expected true or false");
+        }
+        if (feature.type() == FeatureType.BUCKETED) {
+            try {
+                return feature.bucket(Double.parseDouble(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--condition " + feature.name() + "=" + value + ": expected a number");
+            }
         }
         int index = feature.categories().indexOf(value);
         if (index < 0) {
@@ -229,7 +240,7 @@ public final class Generator {
                 switch (feature.type()) {
                     case NUMERIC -> { }
                     case BOOLEAN -> x[at] = x[at] > 0.5f ? 1f : 0f;
-                    case CATEGORICAL -> {
+                    case CATEGORICAL, BUCKETED -> {
                         int best = 0;
                         for (int c = 1; c < feature.width(); c++) {
                             best = x[at + c] > x[at + best] ? c : best;

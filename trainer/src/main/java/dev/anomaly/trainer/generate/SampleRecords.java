@@ -28,7 +28,7 @@ public final class SampleRecords {
                         + "; samples can be written as CSV only");
             }
             fields = switch (f.type()) {
-                case NUMERIC -> fields.requiredDouble(f.path());
+                case NUMERIC, BUCKETED -> fields.requiredDouble(f.path());
                 case BOOLEAN -> fields.requiredBoolean(f.path());
                 case CATEGORICAL -> fields.requiredString(f.path());
             };
@@ -53,6 +53,15 @@ public final class SampleRecords {
                         }
                     }
                     out.add(best < f.categories().size() ? f.categories().get(best) : Feature.OTHER);
+                }
+                case BUCKETED -> {
+                    int best = 0;
+                    for (int c = 1; c < f.width(); c++) {
+                        if (rows[r * w + col + c] > rows[r * w + col + best]) {
+                            best = c;
+                        }
+                    }
+                    out.add(f.representative(best));
                 }
             }
             col += f.width();

@@ -53,6 +53,14 @@ public interface ModelFamily {
     }
 
     /**
+     * The data this family trains on, from the data it is given: the conditional VAE cuts a numeric condition into
+     * buckets. Default: unchanged. Called before {@link #forSpec}.
+     */
+    default dev.anomaly.trainer.data.Dataset prepare(dev.anomaly.trainer.data.Dataset data) {
+        return data;
+    }
+
+    /**
      * This family bound to the columns of the data it will train on (a conditional family finds its condition's
      * one-hot columns); a clear error when the data cannot serve it. Default: unchanged.
      */

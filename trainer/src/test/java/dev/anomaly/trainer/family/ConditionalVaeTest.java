@@ -165,11 +165,38 @@ class ConditionalVaeTest {
                 .hasMessageContaining("not one of its values");
     }
 
+    /** A numeric condition is cut at quantile edges; the bucketed feature is what the model's spec (and the detector) reads. */
+    @Test
+    void shouldBucketANumericCondition() {
+        ModelFamily byLoad = ModelFamilies.named("cvae", Map.of(ConditionalVae.CONDITION, "load:3"));
+        Dataset prepared = byLoad.prepare(data);
+        Feature load = prepared.spec().features().get(0);
+        assertThat(load.type()).isEqualTo(dev.anomaly.schemas.features.FeatureType.BUCKETED);
+        assertThat(load.edges()).hasSize(2);
+        assertThat(prepared.width()).isEqualTo(data.width() + 2);
+        int[] perBucket = new int[3];
+        for (int r = 0; r < prepared.rows(); r++) {
+            float sum = 0;
+            for (int b = 0; b < 3; b++) {
+                sum += prepared.get(r, b);
+                perBucket[b] += (int) prepared.get(r, b);
+            }
+            assertThat(sum).isEqualTo(1f);
+            assertThat(prepared.get(r, 3)).isEqualTo(data.get(r, 1)); // flow, shifted two columns right
+            assertThat(load.bucket(data.get(r, 0))).isEqualTo(prepared.get(r, 0) == 1f ? 0 : prepared.get(r, 1) == 1f ? 1 : 2);
+        }
+        System.out.printf("load cut at %s: %s rows per bucket%n", load.edges(), java.util.Arrays.toString(perBucket));
+        for (int count : perBucket) {
+            assertThat(count).isBetween(data.rows() / 3 - 50, data.rows() / 3 + 50);
+        }
+        assertThat(((ConditionalVae) byLoad.forSpec(prepared.spec())).columns()).containsExactly(0, 1, 2);
+    }
+
     @Test
     void shouldRefuseAConditionThatIsMissingOrNumeric() {
         assertThatThrownBy(() -> ModelFamilies.named("cvae", Map.of())).hasMessageContaining("cvae needs --condition");
         ModelFamily numeric = ModelFamilies.named("cvae", Map.of(ConditionalVae.CONDITION, "load"));
-        assertThatThrownBy(() -> numeric.forSpec(SPEC)).hasMessageContaining("numeric feature cannot be a condition");
+        assertThatThrownBy(() -> numeric.forSpec(SPEC)).hasMessageContaining("a numeric feature is a condition once bucketed");
         ModelFamily unknown = ModelFamilies.named("cvae", Map.of(ConditionalVae.CONDITION, "pump"));
         assertThatThrownBy(() -> unknown.forSpec(SPEC)).hasMessageContaining("no such feature");
     }
