@@ -63,7 +63,7 @@ public final class EvaluationProtocol {
             // The fit part keeps its anomalies and loses its labels: training is unsupervised.
             Dataset unlabelled = new Dataset(fit.spec(), fit.values(), fit.rows(), java.util.Optional.empty(), fit.source());
             TrainingJob.Outcome outcome = TrainingJob.run(unlabelled, config, name, 1, progress);
-            double[] scores = TrainingJob.scores(outcome.onnx(), test);
+            double[] scores = TrainingJob.scores(outcome.onnx(), dev.anomaly.trainer.data.Bucketing.conform(test, outcome.metadata().featureSpec()));
             int[] testLabels = test.labels().orElseThrow();
             long normals = 0;
             long falseAlarms = 0;

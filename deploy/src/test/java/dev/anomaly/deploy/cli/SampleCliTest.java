@@ -110,6 +110,35 @@ class SampleCliTest {
         assertThat(dir.resolve("x.csv")).doesNotExist();
     }
 
+    /**
+     * A cvae conditioned on a number (rpm cut in 3 quantile buckets) from a CSV: trained, scored from the same CSV (its
+     * rpm column cut at the model's edges) and sampled under a given rpm, every sample in that rpm's bucket.
+     */
+    @Test
+    void shouldTrainScoreAndSampleACvaeConditionedOnABucketedColumn() throws IOException {
+        Path cvae = dir.resolve("cvae.onnx");
+        Run trained = run("train", "--data", history.toString(), "--label-column", "label", "--model", "cvae", "--condition", "rpm:3",
+                "--epochs", "10", "--out", cvae.toString(), "--no-report", "--quiet");
+        assertThat(trained.code()).as(trained.err()).isZero();
+        Run scored = run("score", "--model", cvae.toString(), "--data", history.toString(), "--out", dir.resolve("cvae-scores.csv").toString());
+        assertThat(scored.code()).as(scored.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("cvae-scores.csv"))).hasSize(10_001);
+
+        Path out = dir.resolve("cvae-samples.csv");
+        Run sampled = run("sample", "--model", cvae.toString(), "-n", "200", "--condition", "rpm=2000", "--out", out.toString());
+        assertThat(sampled.code()).as(sampled.err()).isZero();
+        try (OnnxScoringModel model = OnnxScoringModel.load(Files.readAllBytes(cvae), ScoringOptions.cpu())) {
+            var rpm = model.metadata().featureSpec().features().stream().filter(f -> f.name().equals("rpm")).findFirst().orElseThrow();
+            assertThat(rpm.type()).isEqualTo(dev.anomaly.schemas.features.FeatureType.BUCKETED);
+            double[] sampledRpm = Table.read(out).column("rpm");
+            assertThat(sampledRpm).hasSize(200);
+            assertThat(Arrays.stream(sampledRpm).map(rpm::bucket).distinct().toArray()).containsExactly(rpm.bucket(2000));
+        }
+        Run wrong = run("sample", "--model", cvae.toString(), "-n", "5", "--condition", "pump=3", "--out", dir.resolve("z.csv").toString());
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("pump: not a condition of this model");
+    }
+
     @Test
     void shouldRefuseInterpolationWithoutData() {
         Run r = run("sample", "--model", vae.toString(), "--interpolate", "1,2", "--out", dir.resolve("y.csv").toString());

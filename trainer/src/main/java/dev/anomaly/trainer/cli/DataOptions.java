@@ -2,6 +2,7 @@ package dev.anomaly.trainer.cli;
 
 import dev.anomaly.schemas.features.FeatureSpec;
 import dev.anomaly.trainer.data.AvroFileData;
+import dev.anomaly.trainer.data.Bucketing;
 import dev.anomaly.trainer.data.CsvData;
 import dev.anomaly.trainer.data.DataException;
 import dev.anomaly.trainer.data.Dataset;
@@ -77,7 +78,8 @@ public final class DataOptions {
             throw new IllegalArgumentException("--skip-bad-rows applies to CSV input (Avro files and topics already skip, and count,"
                     + " records that cannot be extracted)");
         }
-        return CsvData.readSkippingBadRows(data, label(), spec);
+        CsvData.Lenient read = CsvData.readSkippingBadRows(data, label(), Bucketing.numericView(spec));
+        return new CsvData.Lenient(Bucketing.conform(read.data(), spec), read.lines(), read.rejected());
     }
 
     boolean isCsv() {
@@ -101,7 +103,9 @@ public final class DataOptions {
             if (!features.isEmpty() || !exclude.isEmpty()) {
                 throw new IllegalArgumentException("--features / --exclude apply to Avro input only; a CSV's features are its non-label columns");
             }
-            return CsvData.read(data, label(), spec);
+            // A CSV holds numbers: a model's bucketed features are read as their numbers, then cut at its edges.
+            return spec == null ? CsvData.read(data, label(), null)
+                    : Bucketing.conform(CsvData.read(data, label(), Bucketing.numericView(spec)), spec);
         }
         if (name.endsWith(".avro")) {
             return AvroFileData.read(data, label(), spec, features, exclude, maxCategories);

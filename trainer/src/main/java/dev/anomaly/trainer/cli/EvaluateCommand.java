@@ -39,8 +39,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--label-column", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--model", split = ",", defaultValue = "ae,vae", description = "Models to evaluate: ae, vae, cae, ae-tied (default: ${DEFAULT-VALUE}; 'none': only the reference detectors).")
+    @Option(names = "--model", split = ",", defaultValue = "ae,vae", description = "Models to evaluate: ae, vae, cae, ae-tied, vqvae, cvae (with --condition) (default: ${DEFAULT-VALUE}; 'none': only the reference detectors).")
     List<String> models;
+
+    @Option(names = "--condition", paramLabel = "FIELD[:BUCKETS]", description = "cvae: what it is conditioned on in every"
+            + " dataset, e.g. f0:4 (the first column cut in 4 quantile buckets).")
+    String condition;
 
     @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Seeds (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
@@ -72,7 +76,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         Map<String, ModelFamily> families = new LinkedHashMap<>();
         for (String m : models) {
             if (!m.equalsIgnoreCase("none")) {
-                families.put(m.trim().toLowerCase(java.util.Locale.ROOT), Options.family(m, "--model"));
+                boolean conditional = condition != null && m.trim().equalsIgnoreCase("cvae");
+                families.put(m.trim().toLowerCase(java.util.Locale.ROOT), conditional
+                        ? dev.anomaly.trainer.family.ModelFamilies.named(m, Map.of(dev.anomaly.trainer.family.ConditionalVae.CONDITION, condition))
+                        : Options.family(m, "--model"));
             }
         }
         List<ReferenceDetector> detectors = references.size() == 1 && references.get(0).equalsIgnoreCase("none") ? List.of()

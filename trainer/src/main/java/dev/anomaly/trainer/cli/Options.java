@@ -22,4 +22,12 @@ final class Options {
                     + String.join(", ", ModelFamilies.names()) + ")");
         }
     }
+
+    /** Checks that {@code value} names a model family, without building it (its own options may be needed). */
+    static void familyName(String value, String option) {
+        if (!ModelFamilies.names().contains(value.trim().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("Invalid value for option '" + option + "': '" + value + "' (choose from "
+                    + String.join(", ", ModelFamilies.names()) + ")");
+        }
+    }
 }

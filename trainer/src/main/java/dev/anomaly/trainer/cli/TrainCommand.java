@@ -127,7 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Options.family(model, "--model"); // a bad name is a bad option: say so before reading any data
+        Options.familyName(model, "--model"); // a bad name is a bad option: say so before reading any data
         Dataset data = input.read(null);
         warnAboutData(data);
         TrainingConfig config = config(model, data);

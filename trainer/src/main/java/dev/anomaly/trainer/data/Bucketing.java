@@ -17,6 +17,32 @@ public final class Bucketing {
     private Bucketing() {
     }
 
+    /**
+     * {@code data} in the columns of a model's {@code spec}: each numeric feature the model reads bucketed is cut at the
+     * model's edges (rows read from CSV are in their own columns; a bucketing model wants its own).
+     */
+    public static Dataset conform(Dataset data, FeatureSpec spec) {
+        for (Feature f : spec.features()) {
+            if (f.type() == FeatureType.BUCKETED) {
+                boolean numeric = data.spec().features().stream()
+                        .anyMatch(d -> d.name().equals(f.name()) && d.type() == FeatureType.NUMERIC);
+                if (numeric) {
+                    data = cut(data, f.name(), f.edges());
+                }
+            }
+        }
+        return data;
+    }
+
+    /** {@code spec} with each bucketed feature read as the number it is cut from (what a CSV column holds). */
+    public static FeatureSpec numericView(FeatureSpec spec) {
+        List<Feature> features = new ArrayList<>();
+        for (Feature f : spec.features()) {
+            features.add(f.type() == FeatureType.BUCKETED ? new Feature(f.name(), f.path(), FeatureType.NUMERIC, List.of()) : f);
+        }
+        return new FeatureSpec(features, spec.unknownCategories());
+    }
+
     /** {@code data} with numeric feature {@code name} cut into at most {@code buckets} quantile buckets. */
     public static Dataset bucketize(Dataset data, String name, int buckets) {
         if (buckets < 2) {
@@ -52,6 +78,18 @@ public final class Bucketing {
         if (edges.isEmpty()) {
             throw new IllegalArgumentException(name + " has a single value in the data: nothing to bucket");
         }
+        return cut(data, name, edges);
+    }
+
+    private static Dataset cut(Dataset data, String name, List<Double> edges) {
+        FeatureSpec spec = data.spec();
+        int start = 0;
+        int index = 0;
+        while (!spec.features().get(index).name().equals(name)) {
+            start += spec.features().get(index).width();
+            index++;
+        }
+        int w = data.width();
         Feature old = spec.features().get(index);
         Feature bucketed = new Feature(old.name(), old.path(), FeatureType.BUCKETED, List.of(), edges);
         List<Feature> features = new ArrayList<>(spec.features());
@@ -61,7 +99,7 @@ public final class Bucketing {
         float[] values = new float[data.rows() * nw];
         for (int r = 0; r < data.rows(); r++) {
             System.arraycopy(data.values(), r * w, values, r * nw, start);
-            values[r * nw + start + bucketed.bucket(column[r])] = 1f;
+            values[r * nw + start + bucketed.bucket(data.values()[r * w + start])] = 1f;
             System.arraycopy(data.values(), r * w + start + 1, values, r * nw + start + bucketed.width(), w - start - 1);
         }
         return new Dataset(newSpec, values, data.rows(), data.labels(), data.source());
