@@ -76,7 +76,7 @@ public final class TestModels {
         for (int i = 0; i < scores.length; i++) {
             double[] x = new double[f];
             for (int j = 0; j < f; j++) {
-                x[j] = CENTER[j] + SCALE[j] * (random.nextDouble() - 0.5) * 3; // the same distribution in any column order
+                x[j] = CENTER[j % CENTER.length] + SCALE[j % CENTER.length] * (random.nextDouble() - 0.5) * 3; // the same distribution in any column order
             }
             scores[i] = expectedScore(x);
         }
@@ -88,11 +88,26 @@ public final class TestModels {
         return OnnxExporter.export(net, meta);
     }
 
+    /**
+     * The centre model over windows of {@link #SPEC}'s records: every step's columns centred and scaled alike, so a
+     * window's score is {@link #expectedScore} of its rows laid end to end.
+     */
+    public static byte[] windowedCentreModel(String id, int version, double threshold, dev.anomaly.schemas.features.WindowSpec window) {
+        int f = CENTER.length;
+        float[] center = new float[window.size() * f];
+        float[] scale = new float[window.size() * f];
+        for (int step = 0; step < window.size(); step++) {
+            System.arraycopy(CENTER, 0, center, step * f, f);
+            System.arraycopy(SCALE, 0, scale, step * f, f);
+        }
+        return centreModel(id, version, threshold, SPEC.withWindow(window), center, scale);
+    }
+
     /** The score the centre model gives a record. */
     public static double expectedScore(double... x) {
         double s = 0;
         for (int j = 0; j < x.length; j++) {
-            double z = (x[j] - CENTER[j]) / SCALE[j];
+            double z = (x[j] - CENTER[j % CENTER.length]) / SCALE[j % CENTER.length]; // a window repeats the columns
             s += z * z;
         }
         return s / x.length;

@@ -35,7 +35,7 @@ import java.util.Optional;
 public record DetectorConfig(List<String> inputTopics, String alertTopic, String deadLetterTopic, Optional<String> scoresTopic,
                              String modelsTopic, String modelId, Optional<Path> modelPath, int batchSize, Duration linger,
                              ScoringOptions scoring, int scoringThreads, int topFeatures, String httpHost, int httpPort, String serdeClass,
-                             DriftSettings drift, EpisodeSettings episodes, Guards guards, TrustedKeys trustedKeys, Optional<String> modelEventsTopic,
+                             DriftSettings drift, EpisodeSettings episodes, dev.anomaly.detector.windows.WindowSettings windows, Guards guards, TrustedKeys trustedKeys, Optional<String> modelEventsTopic,
                              ModelAdmission.Shadow shadow,
                              boolean createTopics, Map<String, Object> kafka) {
 
@@ -115,6 +115,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
         Guards.define(d);
         DriftSettings.define(d);
         EpisodeSettings.define(d);
+        dev.anomaly.detector.windows.WindowSettings.define(d);
         return d.define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, "anomaly-detector", Importance.HIGH,
                         "Kafka Streams application id (consumer group, state directory).")
                 .define(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -184,7 +185,7 @@ public record DetectorConfig(List<String> inputTopics, String alertTopic, String
                 v.integer(BATCH_SIZE), Duration.ofMillis(lingerMs), scoring,
                 scoringThreads != null ? ((Number) scoringThreads).intValue() : streamThreads(raw),
                 v.integer(TOP_FEATURES), v.string(HTTP_HOST), v.integer(HTTP_PORT), v.string(SERDE_CLASS),
-                DriftSettings.of(v), EpisodeSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC),
+                DriftSettings.of(v), EpisodeSettings.of(v), dev.anomaly.detector.windows.WindowSettings.of(v), Guards.of(v), trusted, v.optional(MODEL_EVENTS_TOPIC),
                 new ModelAdmission.Shadow(v.longValue(SHADOW_RECORDS), v.decimal(SHADOW_MAX_FACTOR)), v.bool(CREATE_TOPICS), Map.copyOf(kafka));
     }
 

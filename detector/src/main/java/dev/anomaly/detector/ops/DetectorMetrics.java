@@ -28,6 +28,9 @@ public final class DetectorMetrics {
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> driftGauges = new ConcurrentHashMap<>();
     private final LongAdder routed = new LongAdder();
+    private final Counter windowHeld;
+    private final Counter windowResets;
+    private final Map<String, long[]> windowStores = new ConcurrentHashMap<>();
 
     public DetectorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -46,6 +49,31 @@ public final class DetectorMetrics {
                 .register(registry);
         driftEvents = Counter.builder("anomaly.drift.events").description("Drift events emitted").register(registry);
         registry.gauge("anomaly.model.version", modelVersion);
+        windowHeld = Counter.builder("anomaly.window.held").description("Records kept in their key's window without a window to score yet")
+                .register(registry);
+        windowResets = Counter.builder("anomaly.window.resets").description("Windows started afresh after a gap longer than detector.windows.max.gap.ms")
+                .register(registry);
+        registry.gauge("anomaly.window.keys", windowStores, m -> m.values().stream().mapToLong(a -> a[0]).sum());
+        registry.gauge("anomaly.window.store.bytes", windowStores, m -> m.values().stream().mapToLong(a -> a[1]).sum());
+    }
+
+    /** A record went into its key's window without completing one to score (it is counted as routed: it is done). */
+    public void windowHeld() {
+        windowHeld.increment();
+        routed.increment();
+    }
+
+    public void windowReset() {
+        windowResets.increment();
+    }
+
+    /** One task's window store: keys and bytes (values), for the gauges summed over tasks. */
+    public void windowStore(String task, long keys, long bytes) {
+        if (keys == 0) {
+            windowStores.remove(task);
+        } else {
+            windowStores.put(task, new long[]{keys, bytes});
+        }
     }
 
     public MeterRegistry registry() {

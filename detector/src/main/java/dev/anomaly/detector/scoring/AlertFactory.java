@@ -42,7 +42,7 @@ public final class AlertFactory {
                     .build());
         }
         return Alert.newBuilder()
-                .setEventKey(keyText(record.key()))
+                .setEventKey(windowKey(record))
                 .setSourceTopic(record.topic())
                 .setSourcePartition(record.partition())
                 .setSourceOffset(record.offset())
@@ -54,7 +54,19 @@ public final class AlertFactory {
                 .setScore(batch.score()[row])
                 .setThreshold(model.threshold())
                 .setTopFeatures(top)
+                .setWindowStart(windowStart(record))
                 .build();
+    }
+
+    /** The window's key for a window, else the record's key as text. */
+    private static String windowKey(PendingRecord record) {
+        byte[] key = WindowHeaders.get(record, WindowHeaders.KEY);
+        return key != null ? new String(key, StandardCharsets.UTF_8) : keyText(record.key());
+    }
+
+    private static java.time.Instant windowStart(PendingRecord record) {
+        byte[] start = WindowHeaders.get(record, WindowHeaders.START);
+        return start == null ? null : java.time.Instant.ofEpochMilli(WindowHeaders.readTime(start));
     }
 
     /** UTF-8 text when the key is valid UTF-8, hex otherwise; null without a key. */

@@ -176,6 +176,24 @@ public final class BatchScoring {
             if (p.value() == null) {
                 return new Rejection(p, "TOMBSTONE", "record has no value", modelVersion);
             }
+            byte[] reject = WindowHeaders.get(p, WindowHeaders.REJECT);
+            if (reject != null) {
+                String text = new String(reject, StandardCharsets.UTF_8);
+                int colon = text.indexOf(": ");
+                return new Rejection(p, colon > 0 ? text.substring(0, colon) : "WINDOW", colon > 0 ? text.substring(colon + 2) : text, modelVersion);
+            }
+            if (spec.window() != null) {
+                byte[] rows = WindowHeaders.get(p, WindowHeaders.ROW);
+                if (rows == null) {
+                    return new Rejection(p, "NOT_WINDOWED", "the model scores windows of " + spec.window().size() + " records per "
+                            + spec.window().key() + " and this record reached it without one (a model with windows swapped in)", modelVersion);
+                }
+                if (!WindowHeaders.readRows(rows, out, offset, spec.width())) {
+                    return new Rejection(p, "WINDOW_MISMATCH", "the window has " + rows.length / 4 + " values, the model reads "
+                            + spec.width() + " (a model with another window swapped in)", modelVersion);
+                }
+                return null;
+            }
             spec.extractInto(deserializer.deserialize(p.topic(), p.value()), out, offset);
             return null;
         } catch (WireFormatException e) {

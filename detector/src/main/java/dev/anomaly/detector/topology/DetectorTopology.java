@@ -6,6 +6,7 @@ import dev.anomaly.detector.ops.DetectorMetrics;
 import dev.anomaly.detector.scoring.BatchScoring;
 import dev.anomaly.detector.scoring.ModelHolder;
 import dev.anomaly.detector.episodes.EpisodeProcessor;
+import dev.anomaly.detector.windows.WindowProcessor;
 import dev.anomaly.schemas.avro.Alert;
 import dev.anomaly.schemas.avro.AlertEpisode;
 import dev.anomaly.schemas.avro.DriftEvent;
@@ -22,7 +23,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * Builds the detector topology from its configuration, with no I/O: input topics (raw bytes) → the scoring processor
+ * Builds the detector topology from its configuration, with no I/O: input topics (raw bytes) → the window stage (per-key
+ * windows for a windowed model, a pass-through otherwise) → the scoring processor
  * (in-memory micro-batches, scored at the latest before each commit) → sinks for alerts, dead letters, optional scores, and drift events;
  * alerts also feed the episode processor (its store of open episodes → the episodes topic) when episodes are on.
  */
@@ -52,9 +54,13 @@ public final class DetectorTopology {
         Topology t = new Topology();
         t.addSource(TopologyNames.SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 config.inputTopics().toArray(String[]::new));
+        // The window stage: a pass-through while the model reads single records, per-key windows while it reads windows.
+        t.addProcessor(TopologyNames.WINDOWS, () -> new WindowProcessor(TopologyNames.WINDOW_STORE, parts.models(),
+                parts.inputDeserializer(), config.windows(), parts.metrics()), TopologyNames.SOURCE);
+        t.addStateStore(WindowProcessor.store(TopologyNames.WINDOW_STORE), TopologyNames.WINDOWS);
         t.addProcessor(TopologyNames.PROCESSOR, () -> new ScoringProcessor(TopologyNames.STORE, batching, scoring, deadLetters,
                 parts.driftSerializer(), names, parts.metrics(), parts.observers().get(), parts.heartbeats(), parts.clock(),
-                parts.scoring()), TopologyNames.SOURCE);
+                parts.scoring()), TopologyNames.WINDOWS);
         t.addStateStore(CommitFlushStore.builder(TopologyNames.STORE), TopologyNames.PROCESSOR);
         t.addSink(names.alertSink(), config.alertTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);
         t.addSink(names.deadLetterSink(), config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.PROCESSOR);

@@ -17,10 +17,13 @@ import java.util.Set;
  * The contract between trainer and detector: which fields of an Avro record, in which order and encoding, make the
  * model's raw input row. Normalisation is not here: it is part of the exported model.
  *
- * @param features          ordered features
+ * @param features          ordered features of one record
  * @param unknownCategories what a categorical value outside the vocabulary does
+ * @param window            for a windowed model, the window the model's input is made of: the last W records of one
+ *                          key, each as {@code features}, oldest first (input columns {@code name@-k}); null otherwise
  */
-public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownCategories) {
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownCategories, WindowSpec window) {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -39,12 +42,31 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         }
     }
 
+    public FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownCategories) {
+        this(features, unknownCategories, null);
+    }
+
     public static FeatureSpec of(Feature... features) {
         return new FeatureSpec(List.of(features), UnknownCategoryPolicy.OTHER);
     }
 
-    /** Number of model input columns (categorical features expand to several). */
+    /** The same features, as the input of a model over windows of them. */
+    public FeatureSpec withWindow(WindowSpec w) {
+        return new FeatureSpec(features, unknownCategories, w);
+    }
+
+    /** The spec of one record: these features without the window. */
+    public FeatureSpec rowSpec() {
+        return window == null ? this : new FeatureSpec(features, unknownCategories, null);
+    }
+
+    /** Number of model input columns: one record's (categorical features expand to several), times the window's size. */
     public int width() {
+        return rowWidth() * (window == null ? 1 : window.size());
+    }
+
+    /** Number of columns one record is extracted into. */
+    public int rowWidth() {
         int w = 0;
         for (Feature f : features) {
             w += f.width();
@@ -52,17 +74,30 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         return w;
     }
 
-    /** Model input column names in order. */
+    /** Model input column names in order; for a window, step by step from the oldest, each {@code name@-k}. */
     public List<String> columnNames() {
-        List<String> names = new ArrayList<>(width());
+        List<String> row = new ArrayList<>(rowWidth());
         for (Feature f : features) {
-            names.addAll(f.columnNames());
+            row.addAll(f.columnNames());
+        }
+        if (window == null) {
+            return row;
+        }
+        List<String> names = new ArrayList<>(width());
+        for (int step = 0; step < window.size(); step++) {
+            for (String name : row) {
+                names.add(window.columnName(name, step));
+            }
         }
         return names;
     }
 
     /** Name of model input column {@code column}, as in {@link #columnNames()}, without building the list. */
     public String columnName(int column) {
+        if (window != null) {
+            int rw = rowWidth();
+            return window.columnName(rowSpec().columnName(column % rw), column / rw);
+        }
         int start = 0;
         for (Feature f : features) {
             if (column < start + f.width()) {
@@ -89,15 +124,16 @@ public record FeatureSpec(List<Feature> features, UnknownCategoryPolicy unknownC
         }
     }
 
-    /** Extracts the raw input row of one record. */
+    /** Extracts the raw input row of one record ({@link #rowWidth()} floats). */
     public float[] extract(GenericRecord record) {
-        float[] row = new float[width()];
+        float[] row = new float[rowWidth()];
         extractInto(record, row, 0);
         return row;
     }
 
     /**
-     * Writes the raw input row of {@code record} into {@code out} from {@code offset}, {@link #width()} floats.
+     * Writes the raw input row of {@code record} into {@code out} from {@code offset}, {@link #rowWidth()} floats (a
+     * windowed model's input is several such rows: see {@link #window}).
      *
      * @throws FeatureExtractionException naming the first feature that cannot be extracted
      */

@@ -113,6 +113,39 @@ public final class DataOptions {
         throw new DataException("Unsupported input " + data + ": expected a .csv or .avro file");
     }
 
+    /**
+     * The input as windows of {@code window} (Avro files and topics: a CSV row has no key and time here); the key, time
+     * and label fields are never features.
+     */
+    public Dataset readWindows(dev.anomaly.schemas.features.WindowSpec window) {
+        List<GenericRecord> records;
+        String source;
+        if (topic != null) {
+            if (sample > 0) {
+                throw new IllegalArgumentException("--window needs every record of the range (a sample would break the series): add --sample 0");
+            }
+            TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
+                    last == null ? OptionalLong.empty() : OptionalLong.of(last), OptionalInt.empty(),
+                    ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic"));
+            records = KafkaTopicData.readAll(range, readTimeout, p -> true).values();
+            source = range.describe();
+        } else if (data != null && data.getFileName().toString().toLowerCase().endsWith(".avro")) {
+            records = AvroFileData.records(data);
+            source = data.toString();
+        } else {
+            throw new IllegalArgumentException("--window needs Avro input (a .avro file or --topic): its records name their key and time");
+        }
+        if (records.isEmpty()) {
+            throw new DataException("No records in " + source);
+        }
+        Set<String> ex = new HashSet<>(exclude);
+        label().ifPresent(ex::add);
+        ex.add(window.key());
+        ex.add(window.time());
+        FeatureSpec rowSpec = SpecInference.infer(records.get(0).getSchema(), records, features, ex, maxCategories);
+        return dev.anomaly.trainer.data.Windowing.windows(records, rowSpec, window, label(), source);
+    }
+
     private Dataset readTopic(FeatureSpec spec) {
         Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic");
         TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),

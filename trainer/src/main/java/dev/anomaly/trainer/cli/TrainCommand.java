@@ -114,6 +114,21 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--contamination", description = "Known share of anomalies in the training data; overrides --false-alarm-rate.")
     Double contamination;
 
+    @Option(names = "--window", paramLabel = "W", description = "Train a windowed model: its input is the last W records of one"
+            + " key (--window-key), oldest first, scored by the detector per key (Avro input).")
+    Integer window;
+
+    @Option(names = "--window-key", paramLabel = "FIELD", description = "With --window: the field naming the entity (machineId, host…).")
+    String windowKey;
+
+    @Option(names = "--window-time", paramLabel = "FIELD", defaultValue = "timestamp",
+            description = "With --window: the event-time field, epoch milliseconds (default: ${DEFAULT-VALUE}).")
+    String windowTime;
+
+    @Option(names = "--window-stride", paramLabel = "S", defaultValue = "1",
+            description = "With --window: a window every S records (default: ${DEFAULT-VALUE}).")
+    int windowStride;
+
     @Option(names = "--compare", split = ",", paramLabel = "FAMILY[,FAMILY]", description = "Also train these families"
             + " (with their defaults) on the same rows and show their latent spaces beside this model's in the report,"
             + " e.g. --model vae --compare ae. Only the --model one is written.")
@@ -128,7 +143,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Options.familyName(model, "--model"); // a bad name is a bad option: say so before reading any data
-        Dataset data = input.read(null);
+        Dataset data;
+        if (window != null) {
+            if (windowKey == null) {
+                throw new IllegalArgumentException("--window needs --window-key FIELD (the entity each window belongs to)");
+            }
+            data = input.readWindows(new dev.anomaly.schemas.features.WindowSpec(windowKey, windowTime, window, windowStride));
+        } else {
+            data = input.read(null);
+        }
         warnAboutData(data);
         TrainingConfig config = config(model, data);
         ModelKind kind = config.family().kind();

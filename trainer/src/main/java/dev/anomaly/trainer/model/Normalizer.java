@@ -21,7 +21,13 @@ public record Normalizer(float[] center, float[] scale) {
         Arrays.fill(scale, 1f);
         int col = 0;
         double[] column = new double[data.rows()];
-        for (Feature f : data.spec().features()) {
+        // A windowed model's input is the record's features once per step: each step's columns are scaled alike.
+        int steps = data.spec().window() == null ? 1 : data.spec().window().size();
+        java.util.List<Feature> features = new java.util.ArrayList<>();
+        for (int step = 0; step < steps; step++) {
+            features.addAll(data.spec().features());
+        }
+        for (Feature f : features) {
             if (f.type() == FeatureType.NUMERIC) {
                 for (int i = 0; i < data.rows(); i++) {
                     column[i] = data.get(i, col);

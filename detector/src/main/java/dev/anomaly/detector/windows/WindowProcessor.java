@@ -1,0 +1,239 @@
+package dev.anomaly.detector.windows;
+
+import dev.anomaly.detector.ops.DetectorMetrics;
+import dev.anomaly.detector.scoring.ModelHolder;
+import dev.anomaly.detector.scoring.WindowHeaders;
+import dev.anomaly.schemas.features.FeatureExtractionException;
+import dev.anomaly.schemas.features.FeatureSpec;
+import dev.anomaly.schemas.features.WindowSpec;
+import dev.anomaly.schemas.serde.WireFormatException;
+import dev.anomaly.scoring.ModelMetadata;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The window stage, before scoring. While the serving model reads records one by one it only strips window headers a
+ * producer may have set and passes records on. While it reads windows ({@link FeatureSpec#window}), each record joins
+ * its key's window in a changelogged store (a restart or a moved partition resumes with the windows, and under
+ * exactly-once the store moves with the committed offsets):
+ * <ul>
+ *   <li>a key is scored once it has W records, then every S records: the record that completes a window is passed on
+ *       carrying it ({@link WindowHeaders}); the others are held (counted, nothing to route);</li>
+ *   <li>a record whose event time is before its key's latest is late: it goes to the dead-letter topic as
+ *       {@code LATE_RECORD}, and the window is unchanged (a window is a run of records in event-time order); equal times
+ *       keep arrival order;</li>
+ *   <li>a record more than {@code detector.windows.max.gap.ms} after its key's latest starts the window afresh;</li>
+ *   <li>a record without the key or time field, or whose features cannot be extracted, goes to the dead-letter topic
+ *       with the reason, the window unchanged;</li>
+ *   <li>a key quiet for {@code detector.windows.idle.expiry.ms} of stream time is forgotten;</li>
+ *   <li>a window written for another model's spec starts afresh.</li>
+ * </ul>
+ */
+public final class WindowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private static final String PREFIX = "anomaly.window.";
+
+    private final String storeName;
+    private final ModelHolder models;
+    private final Deserializer<GenericRecord> deserializer;
+    private final WindowSettings settings;
+    private final DetectorMetrics metrics;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, byte[]> store;
+    private FeatureSpec lastSpec;
+    private int lastSpecHash;
+
+    public WindowProcessor(String storeName, ModelHolder models, Deserializer<GenericRecord> deserializer, WindowSettings settings,
+                           DetectorMetrics metrics) {
+        this.storeName = storeName;
+        this.models = models;
+        this.deserializer = deserializer;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    /** The window store: key → {@link KeyWindow}, changelogged. */
+    public static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+        long every = Math.max(1_000, Math.min(60_000, settings.idleExpiry().toMillis() / 4));
+        context.schedule(Duration.ofMillis(every), PunctuationType.STREAM_TIME, this::expireIdle);
+        context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> measure());
+        measure();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Record<byte[], byte[]> clean = withoutWindowHeaders(record);
+        ModelMetadata serving = models.metadata().orElse(null);
+        if (serving == null || serving.featureSpec().window() == null || clean.value() == null) {
+            context.forward(clean);
+            return;
+        }
+        FeatureSpec spec = serving.featureSpec();
+        WindowSpec window = spec.window();
+        FeatureSpec rowSpec = spec.rowSpec();
+        String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
+        GenericRecord value;
+        try {
+            value = deserializer.deserialize(topic, clean.value());
+        } catch (WireFormatException e) {
+            if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
+                throw e; // not the record's fault: fail the task, retry from the last commit
+            }
+            reject(clean, e.reason().name(), e.getMessage());
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            reject(clean, "UNREADABLE", e.toString());
+            return;
+        }
+        Object key = field(value, window.key());
+        Object time = field(value, window.time());
+        if (key == null) {
+            reject(clean, "NO_WINDOW_KEY", "the window key " + window.key() + " is missing or null");
+            return;
+        }
+        if (!(time instanceof Long || time instanceof Integer || time instanceof java.time.Instant)) {
+            reject(clean, "NO_EVENT_TIME", "the event time " + window.time() + " is missing or not an int/long (epoch ms): " + time);
+            return;
+        }
+        float[] row = new float[rowSpec.rowWidth()];
+        try {
+            rowSpec.extractInto(value, row, 0);
+        } catch (FeatureExtractionException e) {
+            reject(clean, e.reason().name(), e.getMessage());
+            return;
+        }
+        long at = time instanceof java.time.Instant i ? i.toEpochMilli() : ((Number) time).longValue();
+        String k = key.toString();
+        int hash = specHash(spec);
+        KeyWindow w = KeyWindow.fromBytes(store.get(k), window.size(), row.length);
+        if (w == null || w.specHash() != hash) {
+            w = new KeyWindow(hash, window.size(), row.length);
+        }
+        if (w.count() > 0) {
+            long latest = w.latestTime();
+            if (at < latest) {
+                reject(clean, "LATE_RECORD", "event time " + at + " is before key " + k + "'s latest " + latest
+                        + ": a window is a run of records in event-time order");
+                return;
+            }
+            if (!settings.maxGap().isZero() && at - latest > settings.maxGap().toMillis()) {
+                w = new KeyWindow(hash, window.size(), row.length);
+                metrics.windowReset();
+            }
+        }
+        w.add(at, row);
+        store.put(k, w.toBytes());
+        if (w.full() && (w.count() - window.size()) % window.stride() == 0) {
+            Headers headers = clean.headers();
+            headers.add(WindowHeaders.ROW, WindowHeaders.rows(w.flattened()));
+            headers.add(WindowHeaders.KEY, WindowHeaders.text(k));
+            headers.add(WindowHeaders.START, WindowHeaders.time(w.oldestTime()));
+            context.forward(clean.withHeaders(headers));
+        } else {
+            metrics.windowHeld();
+        }
+    }
+
+    private void reject(Record<byte[], byte[]> record, String reason, String message) {
+        Headers headers = record.headers();
+        headers.add(WindowHeaders.REJECT, WindowHeaders.text(reason + ": " + message));
+        context.forward(record.withHeaders(headers));
+    }
+
+    /** Window headers are the stage's alone: ones a producer set are dropped, so none can pass for a window. */
+    private static Record<byte[], byte[]> withoutWindowHeaders(Record<byte[], byte[]> record) {
+        Header[] all = record.headers().toArray();
+        boolean any = false;
+        for (Header h : all) {
+            any |= h.key().startsWith(PREFIX);
+        }
+        List<Header> kept = new ArrayList<>(all.length);
+        for (Header h : all) {
+            if (!h.key().startsWith(PREFIX)) {
+                kept.add(h);
+            }
+        }
+        return record.withHeaders(any ? new RecordHeaders(kept) : new RecordHeaders(all));
+    }
+
+    private int specHash(FeatureSpec spec) {
+        if (spec != lastSpec) {
+            lastSpec = spec;
+            lastSpecHash = spec.toJson().hashCode();
+        }
+        return lastSpecHash;
+    }
+
+    private void expireIdle(long streamTime) {
+        ModelMetadata serving = models.metadata().orElse(null);
+        long cutoff = streamTime - settings.idleExpiry().toMillis();
+        List<String> idle = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> e = all.next();
+                if (latestTime(e.value, serving) < cutoff) {
+                    idle.add(e.key);
+                }
+            }
+        }
+        idle.forEach(store::delete);
+        measure();
+    }
+
+    /** The latest event time of a stored window, or the oldest possible when it is not this model's (expired first). */
+    private static long latestTime(byte[] bytes, ModelMetadata serving) {
+        if (serving == null || serving.featureSpec().window() == null) {
+            return Long.MIN_VALUE;
+        }
+        KeyWindow w = KeyWindow.fromBytes(bytes, serving.featureSpec().window().size(), serving.featureSpec().rowWidth());
+        return w == null || w.count() == 0 ? Long.MIN_VALUE : w.latestTime();
+    }
+
+    private void measure() {
+        long keys = store.approximateNumEntries();
+        ModelMetadata serving = models.metadata().orElse(null);
+        long perKey = serving == null || serving.featureSpec().window() == null ? 0
+                : KeyWindow.bytes(serving.featureSpec().window().size(), serving.featureSpec().rowWidth());
+        metrics.windowStore(context.taskId().toString(), keys, keys * perKey);
+    }
+
+    /** The value at a dot-separated field path, or null. */
+    static Object field(GenericRecord record, String path) {
+        Object v = record;
+        for (String part : path.split("\\.")) {
+            if (!(v instanceof GenericRecord g) || g.getSchema().getField(part) == null) {
+                return null;
+            }
+            v = g.get(part);
+        }
+        return v instanceof CharSequence cs ? cs.toString() : v;
+    }
+
+    @Override
+    public void close() {
+        metrics.windowStore(context.taskId().toString(), 0, 0);
+    }
+}
