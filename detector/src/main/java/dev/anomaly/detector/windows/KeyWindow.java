@@ -9,11 +9,13 @@ import java.nio.ByteOrder;
  * spec are not this model's input, so a model with another spec starts every window afresh).
  */
 final class KeyWindow {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private final int specHash;
     private final int size;
     private final int width;
     private long count;
+    /** The Kafka timestamp of the record that last joined: idleness is measured on stream time, not on event time. */
+    private long touched;
     private final long[] times;
     private final float[] rows;
 
@@ -37,7 +39,12 @@ final class KeyWindow {
         return times[(int) ((count - 1) % size)];
     }
 
-    void add(long time, float[] row) {
+    long touched() {
+        return touched;
+    }
+
+    void add(long time, float[] row, long recordTimestamp) {
+        touched = recordTimestamp;
         int slot = (int) (count % size);
         times[slot] = time;
         System.arraycopy(row, 0, rows, slot * width, width);
@@ -64,7 +71,7 @@ final class KeyWindow {
 
     byte[] toBytes() {
         ByteBuffer b = ByteBuffer.allocate(bytes(size, width)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(VERSION).putInt(specHash).putInt(size).putInt(width).putLong(count);
+        b.putInt(VERSION).putInt(specHash).putInt(size).putInt(width).putLong(count).putLong(touched);
         for (long t : times) {
             b.putLong(t);
         }
@@ -76,7 +83,7 @@ final class KeyWindow {
 
     /** Bytes one key's window takes in the store (the value; the key is extra). */
     static int bytes(int size, int width) {
-        return 4 * 4 + 8 + size * 8 + size * width * 4;
+        return 4 * 4 + 8 + 8 + size * 8 + size * width * 4;
     }
 
     /** The stored window, or null when it was written for another shape (it is then started afresh). */
@@ -93,6 +100,7 @@ final class KeyWindow {
             return null;
         }
         w.count = b.getLong();
+        w.touched = b.getLong();
         for (int i = 0; i < size; i++) {
             w.times[i] = b.getLong();
         }

@@ -144,7 +144,7 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
                 metrics.windowReset();
             }
         }
-        w.add(at, row);
+        w.add(at, row, clean.timestamp());
         store.put(k, w.toBytes());
         if (w.full() && (w.count() - window.size()) % window.stride() == 0) {
             Headers headers = clean.headers();
@@ -194,7 +194,7 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> e = all.next();
-                if (latestTime(e.value, serving) < cutoff) {
+                if (lastTouched(e.value, serving) < cutoff) {
                     idle.add(e.key);
                 }
             }
@@ -203,13 +203,16 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         measure();
     }
 
-    /** The latest event time of a stored window, or the oldest possible when it is not this model's (expired first). */
-    private static long latestTime(byte[] bytes, ModelMetadata serving) {
+    /**
+     * When a stored window last took a record (its Kafka timestamp, the clock stream time runs on: event times may be
+     * on another), or the oldest possible when it is not this model's (expired first).
+     */
+    private static long lastTouched(byte[] bytes, ModelMetadata serving) {
         if (serving == null || serving.featureSpec().window() == null) {
             return Long.MIN_VALUE;
         }
         KeyWindow w = KeyWindow.fromBytes(bytes, serving.featureSpec().window().size(), serving.featureSpec().rowWidth());
-        return w == null || w.count() == 0 ? Long.MIN_VALUE : w.latestTime();
+        return w == null || w.count() == 0 ? Long.MIN_VALUE : w.touched();
     }
 
     private void measure() {

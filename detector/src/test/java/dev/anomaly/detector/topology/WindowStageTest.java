@@ -111,13 +111,18 @@ class WindowStageTest {
     }
 
     private void send(String machine, long time, RecordHeaders headers, double... x) {
+        sendAt(machine, time, time, headers, x);
+    }
+
+    /** A reading with event time {@code time} in a record with Kafka timestamp {@code recordTime}. */
+    private void sendAt(String machine, long time, long recordTime, RecordHeaders headers, double... x) {
         double[] v = x.length == 0 ? NORMAL : x;
         MachineTelemetry r = MachineTelemetry.newBuilder().setMachineId(machine).setTimestamp(Instant.ofEpochMilli(time)).setMode("NORMAL")
                 .setRpm(v[0]).setPowerKw(v[1]).setTemperatureC(v[2]).setVibrationMm(v[3]).setPressureBar(v[4]).setFlowM3h(v[5])
                 .setValveOpen(false).build();
         // The Kafka key is not the window key: windows follow the machineId field.
         input.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), serde.serializer().serialize("telemetry", r), headers,
-                Instant.ofEpochMilli(time)));
+                Instant.ofEpochMilli(recordTime)));
     }
 
     private List<Double> scores() {
@@ -271,5 +276,16 @@ class WindowStageTest {
         assertThat(store.get("B")).isNotNull();
         send("A", T0 + 2 * 3_600_000L + 130_000, hot(1800)); // A starts afresh: held, nothing scored
         assertThat(scores()).isEmpty();
+    }
+
+    /** Readings replayed months after they were taken: idleness runs on the records' Kafka timestamps, not event times. */
+    @Test
+    void shouldMeasureIdlenessOnStreamTimeNotOnEventTime() {
+        start(3, 1, 0, null);
+        long now = T0 + 200L * 24 * 3_600_000; // 200 days after the readings
+        for (int i = 0; i < 6; i++) {
+            sendAt("A", T0 + i * 1000L, now + i * 120_000L, new RecordHeaders(), hot(1500 + 10 * i)); // a punctuation between each
+        }
+        assertThat(scores()).hasSize(4);
     }
 }
