@@ -95,6 +95,10 @@ public final class DataOptions {
         if ((data == null) == (topic == null)) {
             throw new IllegalArgumentException("Give exactly one of --data FILE or --topic NAME");
         }
+        if (spec != null && spec.window() != null) {
+            // A windowed model reads windows: one row per window, each ending at a record of its key.
+            return readWindows(spec.window(), spec.rowSpec());
+        }
         if (topic != null) {
             return readTopic(spec);
         }
@@ -118,6 +122,11 @@ public final class DataOptions {
      * and label fields are never features.
      */
     public Dataset readWindows(dev.anomaly.schemas.features.WindowSpec window) {
+        return readWindows(window, null);
+    }
+
+    /** As {@link #readWindows(dev.anomaly.schemas.features.WindowSpec)}, with the record features of {@code rowSpec} when given. */
+    private Dataset readWindows(dev.anomaly.schemas.features.WindowSpec window, FeatureSpec rowSpec) {
         List<GenericRecord> records;
         String source;
         if (topic != null) {
@@ -142,8 +151,8 @@ public final class DataOptions {
         label().ifPresent(ex::add);
         ex.add(window.key());
         ex.add(window.time());
-        FeatureSpec rowSpec = SpecInference.infer(records.get(0).getSchema(), records, features, ex, maxCategories);
-        return dev.anomaly.trainer.data.Windowing.windows(records, rowSpec, window, label(), source);
+        FeatureSpec row = rowSpec != null ? rowSpec : SpecInference.infer(records.get(0).getSchema(), records, features, ex, maxCategories);
+        return dev.anomaly.trainer.data.Windowing.windows(records, row, window, label(), source);
     }
 
     private Dataset readTopic(FeatureSpec spec) {
