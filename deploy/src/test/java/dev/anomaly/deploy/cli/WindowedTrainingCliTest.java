@@ -41,12 +41,41 @@ class WindowedTrainingCliTest {
         assertThat(scored.code()).as(scored.err()).isZero();
         assertThat(Files.readAllLines(scores)).hasSize(1 + 3000 - 10 * 4); // a header, then a window per reading from each machine's 5th
 
-        Run csv = run("train", "--data", dir.resolve("x.csv").toString(), "--window", "5", "--window-key", "machineId",
+        Run json = run("train", "--data", dir.resolve("x.json").toString(), "--window", "5", "--window-key", "machineId",
                 "--out", dir.resolve("y.onnx").toString());
-        assertThat(csv.code()).isEqualTo(2);
-        assertThat(csv.err()).contains("--window needs Avro input");
+        assertThat(json.code()).isEqualTo(2);
+        assertThat(json.err()).contains("--window needs a .csv or .avro file or --topic");
         Run noKey = run("train", "--data", history.toString(), "--window", "5", "--out", dir.resolve("z.onnx").toString());
         assertThat(noKey.code()).isEqualTo(2);
         assertThat(noKey.err()).contains("--window-key");
+    }
+
+    /** Many series in one CSV, NAB's time format: key and time columns, a label column, the rest numbers. */
+    @Test
+    void shouldTrainAWindowedModelOnACsvOfManySeries(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("series.csv");
+        StringBuilder b = new StringBuilder("host,timestamp,cpu,latency,label\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int i = 0; i < 600; i++) {
+            for (String host : List.of("a", "b", "c")) {
+                String time = java.time.LocalDateTime.of(2026, 1, 1, 0, 0).plusMinutes(i).toString().replace('T', ' ') + ":00";
+                double cpu = 50 + 20 * Math.sin(i / 30.0) + r.nextGaussian();
+                b.append(host).append(',').append(time).append(',').append(cpu).append(',').append(cpu * 2 + r.nextGaussian())
+                        .append(",0\n");
+            }
+        }
+        Files.writeString(csv, b);
+        Path model = dir.resolve("hosts.onnx");
+        Run trained = run("train", "--data", csv.toString(), "--label-column", "label", "--window", "6", "--window-key", "host",
+                "--window-stride", "2", "--epochs", "5", "--out", model.toString(), "--no-report", "--quiet");
+        assertThat(trained.code()).as(trained.err()).isZero();
+        try (OnnxScoringModel m = OnnxScoringModel.load(Files.readAllBytes(model), ScoringOptions.cpu())) {
+            assertThat(m.metadata().featureSpec().window()).isEqualTo(new WindowSpec("host", "timestamp", 6, 2));
+            assertThat(m.metadata().featureSpec().columnNames()).hasSize(12).startsWith("cpu@-5", "latency@-5");
+        }
+        Path scores = dir.resolve("scores.csv");
+        assertThat(run("score", "--model", model.toString(), "--data", csv.toString(), "--label-column", "label",
+                "--out", scores.toString()).code()).isZero();
+        assertThat(Files.readAllLines(scores)).hasSize(1 + 3 * ((600 - 6) / 2 + 1));
     }
 }

@@ -141,8 +141,11 @@ public final class DataOptions {
         } else if (data != null && data.getFileName().toString().toLowerCase().endsWith(".avro")) {
             records = AvroFileData.records(data);
             source = data.toString();
+        } else if (data != null && data.getFileName().toString().toLowerCase().endsWith(".csv")) {
+            records = dev.anomaly.trainer.data.CsvSeries.records(data, window.key(), window.time(), label());
+            source = data.toString();
         } else {
-            throw new IllegalArgumentException("--window needs Avro input (a .avro file or --topic): its records name their key and time");
+            throw new IllegalArgumentException("--window needs a .csv or .avro file or --topic");
         }
         if (records.isEmpty()) {
             throw new DataException("No records in " + source);
