@@ -43,7 +43,10 @@ import java.util.List;
  *   <li>a record without the key or time field, or whose features cannot be extracted, goes to the dead-letter topic
  *       with the reason, the window unchanged;</li>
  *   <li>a key quiet for {@code detector.windows.idle.expiry.ms} of stream time is forgotten;</li>
- *   <li>a window written for another model's spec starts afresh.</li>
+ *   <li>a window written for another model's spec starts afresh;</li>
+ *   <li>a key longer than {@code detector.windows.max.key.bytes}, or a new key once the task keeps
+ *       {@code detector.windows.max.keys}, is dead-lettered ({@code WINDOW_KEY_TOO_LONG}, {@code WINDOW_KEYS_FULL}):
+ *       a producer cannot fill the disk with made-up keys.</li>
  * </ul>
  */
 public final class WindowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
@@ -57,6 +60,8 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private FeatureSpec lastSpec;
+    /** Keys in the store, about: read at start and at each measurement, counted up as keys join. */
+    private long keys;
     private int lastSpecHash;
 
     public WindowProcessor(String storeName, ModelHolder models, Deserializer<GenericRecord> deserializer, WindowSettings settings,
@@ -127,8 +132,26 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         }
         long at = time instanceof java.time.Instant i ? i.toEpochMilli() : ((Number) time).longValue();
         String k = key.toString();
+        int keyBytes = k.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (keyBytes > settings.maxKeyBytes()) {
+            reject(clean, "WINDOW_KEY_TOO_LONG", "the window key has " + keyBytes + " bytes, more than "
+                    + WindowSettings.MAX_KEY_BYTES + "=" + settings.maxKeyBytes());
+            return;
+        }
         int hash = specHash(spec);
-        KeyWindow w = KeyWindow.fromBytes(store.get(k), window.size(), row.length);
+        byte[] stored = store.get(k);
+        if (stored == null && keys >= settings.maxKeys()) {
+            keys = store.approximateNumEntries(); // the count may have fallen since it was last read
+            if (keys >= settings.maxKeys()) {
+                reject(clean, "WINDOW_KEYS_FULL", "this task keeps windows for " + keys + " keys, "
+                        + WindowSettings.MAX_KEYS + "=" + settings.maxKeys() + "; a new key waits for one to expire");
+                return;
+            }
+        }
+        if (stored == null) {
+            keys++;
+        }
+        KeyWindow w = KeyWindow.fromBytes(stored, window.size(), row.length);
         if (w == null || w.specHash() != hash) {
             w = new KeyWindow(hash, window.size(), row.length);
         }
@@ -216,7 +239,7 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
     }
 
     private void measure() {
-        long keys = store.approximateNumEntries();
+        keys = store.approximateNumEntries();
         ModelMetadata serving = models.metadata().orElse(null);
         long perKey = serving == null || serving.featureSpec().window() == null ? 0
                 : KeyWindow.bytes(serving.featureSpec().window().size(), serving.featureSpec().rowWidth());

@@ -62,6 +62,10 @@ class WindowStageTest {
     private DetectorMetrics metrics;
 
     void start(int size, int stride, long maxGapMs, byte[] model) {
+        start(size, stride, maxGapMs, model, Map.of());
+    }
+
+    void start(int size, int stride, long maxGapMs, byte[] model, Map<String, String> more) {
         Map<String, String> raw = new HashMap<>();
         raw.put(DetectorConfig.INPUT_TOPICS, "telemetry");
         raw.put(DetectorConfig.SCORES_TOPIC, "scores");
@@ -72,6 +76,7 @@ class WindowStageTest {
         raw.put(DetectorConfig.ALLOW_UNSIGNED, "true");
         raw.put(WindowSettings.MAX_GAP_MS, Long.toString(maxGapMs));
         raw.put(WindowSettings.IDLE_EXPIRY_MS, "3600000");
+        raw.putAll(more);
         DetectorConfig config = DetectorConfig.fromMap(raw);
         Map<String, Object> clientConfig = Map.of("schema.registry.url", "mock://" + SCOPE);
         serde = new GenericAvroSerde();
@@ -287,5 +292,19 @@ class WindowStageTest {
             sendAt("A", T0 + i * 1000L, now + i * 120_000L, new RecordHeaders(), hot(1500 + 10 * i)); // a punctuation between each
         }
         assertThat(scores()).hasSize(4);
+    }
+
+    /** Made-up keys cannot fill the store: a key too long, or a new key once the task keeps the most, is dead-lettered. */
+    @Test
+    void shouldDeadLetterAKeyTooLongOrANewKeyBeyondTheMaximum() {
+        start(3, 1, 0, null, Map.of(WindowSettings.MAX_KEYS, "2", WindowSettings.MAX_KEY_BYTES, "16"));
+        send("x".repeat(17), T0);
+        send("A", T0);
+        send("B", T0);
+        send("C", T0);
+        send("A", T0 + 1000);
+        assertThat(deadLetterReasons()).containsExactly("WINDOW_KEY_TOO_LONG", "WINDOW_KEYS_FULL");
+        assertThat(keys()).containsExactly("A", "B");
+        assertThat(metrics.count("anomaly.window.held")).isEqualTo(3);
     }
 }
