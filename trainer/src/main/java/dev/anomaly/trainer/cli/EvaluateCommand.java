@@ -94,9 +94,17 @@ public final class EvaluateCommand implements Callable<Integer> {
             String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
             List<EvaluationProtocol.Result> results = new ArrayList<>();
             for (Map.Entry<String, ModelFamily> family : families.entrySet()) {
-                EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
-                        fit -> TrainingConfig.defaults(family.getValue(), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
-                results.add(new EvaluationProtocol.Result(name, family.getKey(), r.seeds()));
+                try {
+                    EvaluationProtocol.Result r = EvaluationProtocol.run(d, name, seeds,
+                            fit -> TrainingConfig.defaults(family.getValue(), fit.width(), (int) (fit.rows() * 0.8)), ProgressListener.NONE);
+                    results.add(new EvaluationProtocol.Result(name, family.getKey(), r.seeds()));
+                } catch (RuntimeException e) {
+                    // One model failing on one dataset (it diverged, the data cannot serve it) costs that cell, not the run.
+                    String row = String.format("| %s | %s | failed: %s |  |  |  |  |", name, family.getKey(),
+                            String.valueOf(e.getMessage()).replace('|', '/'));
+                    System.err.println(row);
+                    rows.add(row);
+                }
             }
             for (ReferenceDetector detector : detectors) {
                 results.add(EvaluationProtocol.runReference(d, name, seeds, detector));

@@ -76,7 +76,9 @@ public final class Bucketing {
             }
         }
         if (edges.isEmpty()) {
-            throw new IllegalArgumentException(name + " has a single value in the data: nothing to bucket");
+            // One value throughout: one edge at it, every row in the bucket above (the condition then says nothing).
+            org.slf4j.LoggerFactory.getLogger(Bucketing.class).warn("{} has a single value ({}) in the data: one bucket", name, sorted[0]);
+            edges.add((double) sorted[0]);
         }
         return cut(data, name, edges);
     }
