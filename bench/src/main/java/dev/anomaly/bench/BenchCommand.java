@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Benchmarks that print numbers (kernel, train, detector, topic-read).",
         description = "Benchmarks that print numbers; results and the machine go in docs/benchmarks.md.",
-        subcommands = {BenchKernelCommand.class, BenchTrainCommand.class, BenchDetectorCommand.class, BenchTopicReadCommand.class})
+        subcommands = {BenchKernelCommand.class, BenchTrainCommand.class, BenchDetectorCommand.class, BenchTopicReadCommand.class,
+                dev.anomaly.bench.windows.BenchWindowsCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -37,32 +37,20 @@ final class SameDiffCvae extends SameDiffNetwork {
         this.cond = family.conditionColumns();
         int fx = data.length;
         int k = config.latent();
-        int[] hidden = config.hidden();
-        Activation act = config.activation();
 
         SDVariable in = sd.placeHolder("in", DataType.FLOAT, -1, width);
         SDVariable target = sd.placeHolder("target", DataType.FLOAT, -1, fx);
         SDVariable c = sd.placeHolder("cond", DataType.FLOAT, -1, cond.length);
         SDVariable eps = sd.placeHolder("eps", DataType.FLOAT, -1, k);
 
-        SDVariable h = in;
-        long n = width;
-        for (int i = 0; i < hidden.length; i++) {
-            h = dense("enc" + i, h, n, hidden[i], act);
-            n = hidden[i];
-        }
+        SDVariable h = encoder(in, width);
+        long n = encoderWidth(width);
         SDVariable mu = dense("code", h, n, k, Activation.IDENTITY);
         sd.updateVariableNameAndReference(mu, "mu");
         SDVariable lv = dense("code_logvar", h, n, k, Activation.IDENTITY);
         SDVariable zs = mu.add(sd.math().exp(lv.mul(0.5)).mul(eps));
-        SDVariable d = sd.concat(1, zs, c);
-        n = k + cond.length;
-        for (int i = 0; i < hidden.length; i++) {
-            int size = hidden[hidden.length - 1 - i];
-            d = dense("dec" + i, d, n, size, act);
-            n = size;
-        }
-        SDVariable out = dense("out", d, n, 2L * fx, Activation.IDENTITY);
+        SDVariable d = decoder(sd.concat(1, zs, c), k + cond.length);
+        SDVariable out = dense("out", d, decoderWidth(k + cond.length), 2L * fx, Activation.IDENTITY);
         SDVariable mean = out.get(SDIndex.all(), SDIndex.interval(0, fx));
         sd.updateVariableNameAndReference(mean, "recon_mean");
         SDVariable outLv = out.get(SDIndex.all(), SDIndex.interval(fx, 2 * fx));

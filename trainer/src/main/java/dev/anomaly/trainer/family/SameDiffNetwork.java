@@ -52,6 +52,40 @@ abstract class SameDiffNetwork implements Dl4jNetwork {
         return activate(input.mmul(weight(name + ".W", in, out)).add(bias(name + ".b", out)), activation);
     }
 
+    /** The encoder's hidden layers {@code enc0…} over {@code input} ({@code width} columns): the last one's output. */
+    protected SDVariable encoder(SDVariable input, long width) {
+        SDVariable h = input;
+        long n = width;
+        for (int i = 0; i < config.hidden().length; i++) {
+            h = dense("enc" + i, h, n, config.hidden()[i], config.activation());
+            n = config.hidden()[i];
+        }
+        return h;
+    }
+
+    /** The decoder's hidden layers {@code dec0…}, the encoder's sizes mirrored, over {@code input}: the last one's output. */
+    protected SDVariable decoder(SDVariable input, long width) {
+        int[] hidden = config.hidden();
+        SDVariable d = input;
+        long n = width;
+        for (int i = 0; i < hidden.length; i++) {
+            int size = hidden[hidden.length - 1 - i];
+            d = dense("dec" + i, d, n, size, config.activation());
+            n = size;
+        }
+        return d;
+    }
+
+    /** Width of the encoder's last hidden layer (the code layer's input). */
+    protected long encoderWidth(long inputWidth) {
+        return config.hidden().length == 0 ? inputWidth : config.hidden()[config.hidden().length - 1];
+    }
+
+    /** Width of the decoder's last hidden layer (the output layer's input). */
+    protected long decoderWidth(long inputWidth) {
+        return config.hidden().length == 0 ? inputWidth : config.hidden()[0];
+    }
+
     protected SDVariable activate(SDVariable x, Activation activation) {
         return switch (activation) {
             case IDENTITY -> x;

@@ -41,8 +41,6 @@ final class SameDiffVqvae extends SameDiffNetwork {
         this.k = config.latent();
         this.entries = family.codebookSize();
         this.random = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
-        int[] hidden = config.hidden();
-        Activation act = config.activation();
         SDVariable in = sd.placeHolder("in", DataType.FLOAT, -1, width);
         SDVariable target = sd.placeHolder("target", DataType.FLOAT, -1, width);
         SDVariable shift = sd.placeHolder("shift", DataType.FLOAT, -1, k);
@@ -50,23 +48,10 @@ final class SameDiffVqvae extends SameDiffNetwork {
         SDVariable codeFixed = sd.placeHolder("code_fixed", DataType.FLOAT, -1, k);
         SDVariable chosen = sd.placeHolder("chosen", DataType.FLOAT, -1, k);
 
-        SDVariable h = in;
-        long n = width;
-        for (int i = 0; i < hidden.length; i++) {
-            h = dense("enc" + i, h, n, hidden[i], act);
-            n = hidden[i];
-        }
-        SDVariable code = dense("code", h, n, k, Activation.IDENTITY);
+        SDVariable code = dense("code", encoder(in, width), encoderWidth(width), k, Activation.IDENTITY);
         sd.updateVariableNameAndReference(code, "code_out");
         SDVariable codebook = weight(VectorQuantisedAutoencoder.CODEBOOK, entries, k);
-        SDVariable d = code.add(shift);
-        n = k;
-        for (int i = 0; i < hidden.length; i++) {
-            int size = hidden[hidden.length - 1 - i];
-            d = dense("dec" + i, d, n, size, act);
-            n = size;
-        }
-        SDVariable recon = dense("out", d, n, width, Activation.IDENTITY);
+        SDVariable recon = dense("out", decoder(code.add(shift), k), decoderWidth(k), width, Activation.IDENTITY);
         sd.updateVariableNameAndReference(recon, "recon");
         SDVariable err = target.sub(recon);
         SDVariable toEntry = codeFixed.sub(oneHot.mmul(codebook));

@@ -1,0 +1,2 @@
+/** {@code anomaly bench windows}: the detector with and without its window stage, side by side. */
+package dev.anomaly.bench.windows;
