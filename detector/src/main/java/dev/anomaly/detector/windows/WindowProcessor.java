@@ -60,7 +60,7 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private FeatureSpec lastSpec;
-    /** Keys in the store, about: read at start and at each measurement, counted up as keys join. */
+    /** Keys in the store: counted once when the task starts (RocksDB's own count is an estimate), then kept. */
     private long keys;
     private int lastSpecHash;
 
@@ -75,7 +75,8 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
 
     /** The window store: key → {@link KeyWindow}, changelogged. */
     public static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+        // Cached: a key's window is written to the changelog once per commit, not once per record.
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
     }
 
     @Override
@@ -85,6 +86,13 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         long every = Math.max(1_000, Math.min(60_000, settings.idleExpiry().toMillis() / 4));
         context.schedule(Duration.ofMillis(every), PunctuationType.STREAM_TIME, this::expireIdle);
         context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> measure());
+        keys = 0;
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                keys++;
+            }
+        }
         measure();
     }
 
@@ -141,12 +149,9 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         int hash = specHash(spec);
         byte[] stored = store.get(k);
         if (stored == null && keys >= settings.maxKeys()) {
-            keys = store.approximateNumEntries(); // the count may have fallen since it was last read
-            if (keys >= settings.maxKeys()) {
-                reject(clean, "WINDOW_KEYS_FULL", "this task keeps windows for " + keys + " keys, "
-                        + WindowSettings.MAX_KEYS + "=" + settings.maxKeys() + "; a new key waits for one to expire");
-                return;
-            }
+            reject(clean, "WINDOW_KEYS_FULL", "this task keeps windows for " + keys + " keys, "
+                    + WindowSettings.MAX_KEYS + "=" + settings.maxKeys() + "; a new key waits for one to expire");
+            return;
         }
         if (stored == null) {
             keys++;
@@ -223,6 +228,7 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
             }
         }
         idle.forEach(store::delete);
+        keys -= idle.size();
         measure();
     }
 
@@ -239,7 +245,6 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
     }
 
     private void measure() {
-        keys = store.approximateNumEntries();
         ModelMetadata serving = models.metadata().orElse(null);
         long perKey = serving == null || serving.featureSpec().window() == null ? 0
                 : KeyWindow.bytes(serving.featureSpec().window().size(), serving.featureSpec().rowWidth());
