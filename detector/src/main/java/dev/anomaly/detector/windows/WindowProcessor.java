@@ -155,6 +155,7 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         }
         if (stored == null) {
             keys++;
+            measure(); // a new key: the gauges follow at once (a map update per new key, not per record)
         }
         KeyWindow w = KeyWindow.fromBytes(stored, window.size(), row.length);
         if (w == null || w.specHash() != hash) {
