@@ -69,6 +69,10 @@ public final class BenchWindowsCommand implements Callable<Integer> {
     @Option(names = "--passes", defaultValue = "3", description = "Passes of each (default: ${DEFAULT-VALUE}).")
     int passes;
 
+    @Option(names = "--warmup", defaultValue = "2", description = "Passes of each run first and not counted: the JIT warms up over"
+            + " the first passes in this JVM (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--json", description = "Also write the figures as JSON to this file.")
     Path json;
 
@@ -94,7 +98,7 @@ public final class BenchWindowsCommand implements Callable<Integer> {
             Map<String, List<Double>> rates = new LinkedHashMap<>();
             double bytesPerKey = Double.NaN;
             double keysKept = Double.NaN;
-            for (int pass = 1; pass <= passes; pass++) {
+            for (int pass = 1 - warmup; pass <= passes; pass++) {
                 for (String kind : List.of("per-record", "windowed")) {
                     String app = "bench-" + kind + "-" + pass;
                     stack.createTopic(app + "-alerts", 1);
@@ -120,8 +124,11 @@ public final class BenchWindowsCommand implements Callable<Integer> {
                             Thread.sleep(50);
                         }
                         double seconds = (System.nanoTime() - t0) / 1e9;
-                        rates.computeIfAbsent(kind, k -> new ArrayList<>()).add(records / seconds);
-                        System.out.printf("pass %d %-10s %,10.0f records/s (%.1f s, start-up included)%n", pass, kind, records / seconds, seconds);
+                        if (pass >= 1) {
+                            rates.computeIfAbsent(kind, k -> new ArrayList<>()).add(records / seconds);
+                        }
+                        System.out.printf("%s %d %-10s %,10.0f records/s (%.1f s, start-up included)%n", pass >= 1 ? "pass  " : "warm-up",
+                                pass >= 1 ? pass : pass + warmup, kind, records / seconds, seconds);
                         if (kind.equals("windowed")) {
                             var registry = app0.metrics().registry();
                             keysKept = registry.get("anomaly.window.keys").gauge().value();
@@ -148,6 +155,7 @@ public final class BenchWindowsCommand implements Callable<Integer> {
             figures.put("window_state_dir_bytes", (double) stateBytes);
         }
         new BenchmarkReport("windows").put("records", records).put("keys", keys).put("window", window).put("passes", passes)
+                .put("warmup", warmup)
                 .putAll(figures).finish("windows", json);
         return ExitCodes.OK;
     }

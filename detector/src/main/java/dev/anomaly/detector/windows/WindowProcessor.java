@@ -199,13 +199,16 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         for (Header h : all) {
             any |= h.key().startsWith(PREFIX);
         }
+        if (!any) {
+            return record; // the usual case: nothing to copy
+        }
         List<Header> kept = new ArrayList<>(all.length);
         for (Header h : all) {
             if (!h.key().startsWith(PREFIX)) {
                 kept.add(h);
             }
         }
-        return record.withHeaders(any ? new RecordHeaders(kept) : new RecordHeaders(all));
+        return record.withHeaders(new RecordHeaders(kept));
     }
 
     private int specHash(FeatureSpec spec) {
