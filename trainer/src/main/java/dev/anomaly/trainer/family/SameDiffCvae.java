@@ -65,7 +65,11 @@ final class SameDiffCvae extends SameDiffNetwork {
         identity = new Normalizer(zeros, ones);
     }
 
-    /** The encoder sees the (possibly corrupted) data columns and the clean condition. */
+    /**
+     * The encoder sees the noisy data columns and the clean condition; the likelihood is of the noisy data columns, as
+     * the VAE's: the noise "dequantises" discrete or constant columns, whose variance would otherwise collapse (and the
+     * likelihood grow without bound).
+     */
     @Override
     public void fitBatch(INDArray input, INDArray target) {
         INDArray in = input.dup();
@@ -74,7 +78,7 @@ final class SameDiffCvae extends SameDiffNetwork {
             in.putColumn(cond[i], c.getColumn(i));
         }
         INDArray eps = Nd4j.randn(DataType.FLOAT, input.size(0), config.latent());
-        step(in, target.getColumns(data), c, eps);
+        step(in, input.getColumns(data), c, eps);
     }
 
     @Override
