@@ -33,6 +33,12 @@ import java.util.SplittableRandom;
 public record ConditionalVae(double beta, List<String> condition, List<Integer> columns) implements GenerativeFamily {
     public static final String CONDITION = "condition";
     public static final String CONDITION_COLUMNS = "condition_columns";
+    /**
+     * Floor of the decoder's log-variance (standardised units; sigma >= 0.0025): a column the condition and code
+     * determine exactly (constant within a context, or discrete) would otherwise drive its variance, and its
+     * likelihood, without bound — and the score beyond float32's precision.
+     */
+    public static final double MIN_LOG_VARIANCE = -12.0;
     /** Buckets of a numeric condition given without {@code :BUCKETS}. */
     public static final int DEFAULT_BUCKETS = 4;
 
@@ -225,7 +231,8 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
             for (int d = 0; d < fx; d++) {
                 int j = data[d];
                 double mean = output[r * 2 * fx + d];
-                e[r * f + j] = VariationalAutoencoder.gaussianNll(z[r * f + j], mean, output[r * 2 * fx + fx + d]);
+                double logVar = Math.max(output[r * 2 * fx + fx + d], (float) MIN_LOG_VARIANCE);
+                e[r * f + j] = VariationalAutoencoder.gaussianNll(z[r * f + j], mean, logVar);
                 means[r * f + j] = (float) mean;
             }
         }
@@ -245,7 +252,8 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
         String x = g.node("Gather", null, Map.of("axis", 1L), z, g.longs("data_columns", longs(data)));
         String c = g.node("Gather", null, Map.of("axis", 1L), z, g.longs("condition_columns_terms", longs(conditionColumns())));
         String mean = g.node("Slice", output, g.longs("slice_mean_start", 0), g.longs("slice_mean_end", fx), axis);
-        String logVar = g.node("Slice", output, g.longs("slice_var_start", fx), g.longs("slice_var_end", 2L * fx), axis);
+        String logVar = g.node("Max", g.node("Slice", output, g.longs("slice_var_start", fx), g.longs("slice_var_end", 2L * fx), axis),
+                g.scalar("min_log_variance", (float) MIN_LOG_VARIANCE));
         String eData = VariationalAutoencoder.gaussianNll(g, x, mean, logVar);
         long[] back = new long[f];
         for (int d = 0; d < fx; d++) {
@@ -276,6 +284,12 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
         int f = net.width();
         int[] data = dataColumns(f);
         float[] out = VariationalAutoencoder.decoderOutput(net, decoderInput(net, given, latent, rows), rows);
+        for (int r = 0; r < rows; r++) {
+            for (int d = 0; d < data.length; d++) {
+                int at = r * 2 * data.length + data.length + d;
+                out[at] = Math.max(out[at], (float) MIN_LOG_VARIANCE); // the variance the score uses
+            }
+        }
         float[] x = VariationalAutoencoder.draw(out, data.length, rows, noise);
         float[] full = given.clone();
         for (int r = 0; r < rows; r++) {

@@ -53,7 +53,9 @@ final class SameDiffCvae extends SameDiffNetwork {
         SDVariable out = dense("out", d, decoderWidth(k + cond.length), 2L * fx, Activation.IDENTITY);
         SDVariable mean = out.get(SDIndex.all(), SDIndex.interval(0, fx));
         sd.updateVariableNameAndReference(mean, "recon_mean");
-        SDVariable outLv = out.get(SDIndex.all(), SDIndex.interval(fx, 2 * fx));
+        // The decoder's variance floor (ConditionalVae.MIN_LOG_VARIANCE): max() passes no gradient below it.
+        SDVariable outLv = sd.math().max(out.get(SDIndex.all(), SDIndex.interval(fx, 2 * fx)),
+                sd.constant(Nd4j.scalar(DataType.FLOAT, (float) ConditionalVae.MIN_LOG_VARIANCE)));
         SDVariable diff = target.sub(mean);
         SDVariable nll = outLv.add(diff.mul(diff).mul(sd.math().exp(outLv.neg()))).add(ReferenceScorer.LOG_2PI).mul(0.5);
         SDVariable kl = mu.mul(mu).add(sd.math().exp(lv)).sub(1.0).sub(lv).sum(1).mul(0.5);
@@ -65,11 +67,7 @@ final class SameDiffCvae extends SameDiffNetwork {
         identity = new Normalizer(zeros, ones);
     }
 
-    /**
-     * The encoder sees the noisy data columns and the clean condition; the likelihood is of the noisy data columns, as
-     * the VAE's: the noise "dequantises" discrete or constant columns, whose variance would otherwise collapse (and the
-     * likelihood grow without bound).
-     */
+    /** The encoder sees the (possibly corrupted) data columns and the clean condition; the likelihood is of the clean data. */
     @Override
     public void fitBatch(INDArray input, INDArray target) {
         INDArray in = input.dup();
@@ -78,7 +76,7 @@ final class SameDiffCvae extends SameDiffNetwork {
             in.putColumn(cond[i], c.getColumn(i));
         }
         INDArray eps = Nd4j.randn(DataType.FLOAT, input.size(0), config.latent());
-        step(in, input.getColumns(data), c, eps);
+        step(in, target.getColumns(data), c, eps);
     }
 
     @Override
