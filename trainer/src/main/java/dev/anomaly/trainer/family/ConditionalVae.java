@@ -34,11 +34,11 @@ public record ConditionalVae(double beta, List<String> condition, List<Integer> 
     public static final String CONDITION = "condition";
     public static final String CONDITION_COLUMNS = "condition_columns";
     /**
-     * Floor of the decoder's log-variance (standardised units; sigma >= 0.0025): a column the condition and code
+     * Floor of the decoder's log-variance (standardised units; sigma >= 0.0067): a column the condition and code
      * determine exactly (constant within a context, or discrete) would otherwise drive its variance, and its
      * likelihood, without bound — and the score beyond float32's precision.
      */
-    public static final double MIN_LOG_VARIANCE = -12.0;
+    public static final double MIN_LOG_VARIANCE = -10.0;
     /** Buckets of a numeric condition given without {@code :BUCKETS}. */
     public static final int DEFAULT_BUCKETS = 4;
 
