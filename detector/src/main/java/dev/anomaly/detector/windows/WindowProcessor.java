@@ -121,14 +121,15 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
             reject(clean, "UNREADABLE", e.toString());
             return;
         }
-        Object key = field(value, window.key());
-        Object time = field(value, window.time());
-        if (key == null) {
+        String k = window.keyOf(value);
+        Long at = window.timeOf(value);
+        if (k == null) {
             reject(clean, "NO_WINDOW_KEY", "the window key " + window.key() + " is missing or null");
             return;
         }
-        if (!(time instanceof Long || time instanceof Integer || time instanceof java.time.Instant)) {
-            reject(clean, "NO_EVENT_TIME", "the event time " + window.time() + " is missing or not an int/long (epoch ms): " + time);
+        if (at == null) {
+            reject(clean, "NO_EVENT_TIME", "the event time " + window.time() + " is missing or not an int/long (epoch ms): "
+                    + WindowSpec.valueAt(value, window.time()));
             return;
         }
         float[] row = new float[rowSpec.rowWidth()];
@@ -138,8 +139,6 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
             reject(clean, e.reason().name(), e.getMessage());
             return;
         }
-        long at = time instanceof java.time.Instant i ? i.toEpochMilli() : ((Number) time).longValue();
-        String k = key.toString();
         int keyBytes = k.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (keyBytes > settings.maxKeyBytes()) {
             reject(clean, "WINDOW_KEY_TOO_LONG", "the window key has " + keyBytes + " bytes, more than "
@@ -255,17 +254,6 @@ public final class WindowProcessor implements Processor<byte[], byte[], byte[], 
         metrics.windowStore(context.taskId().toString(), keys, keys * perKey);
     }
 
-    /** The value at a dot-separated field path, or null. */
-    static Object field(GenericRecord record, String path) {
-        Object v = record;
-        for (String part : path.split("\\.")) {
-            if (!(v instanceof GenericRecord g) || g.getSchema().getField(part) == null) {
-                return null;
-            }
-            v = g.get(part);
-        }
-        return v instanceof CharSequence cs ? cs.toString() : v;
-    }
 
     @Override
     public void close() {

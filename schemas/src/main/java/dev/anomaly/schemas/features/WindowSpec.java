@@ -1,5 +1,8 @@
 package dev.anomaly.schemas.features;
 
+import org.apache.avro.generic.GenericRecord;
+
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -26,6 +29,36 @@ public record WindowSpec(String key, String time, int size, int stride) {
         if (stride < 1 || stride > size) {
             throw new IllegalArgumentException("A window's stride must be between 1 and its size " + size + ", got " + stride);
         }
+    }
+
+    /** The entity a record belongs to: the value at {@link #key} as text, or null when it is missing or null. */
+    public String keyOf(GenericRecord record) {
+        Object v = valueAt(record, key);
+        return v == null ? null : v.toString();
+    }
+
+    /**
+     * A record's event time in epoch milliseconds: the value at {@link #time} (a long, an int, or an Avro timestamp read
+     * as an {@link Instant}); null when it is missing or of another type.
+     */
+    public Long timeOf(GenericRecord record) {
+        Object v = valueAt(record, time);
+        if (v instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        return v instanceof Long || v instanceof Integer ? ((Number) v).longValue() : null;
+    }
+
+    /** The value at a dot-separated field path, or null. */
+    public static Object valueAt(GenericRecord record, String path) {
+        Object v = record;
+        for (String part : path.split("\\.")) {
+            if (!(v instanceof GenericRecord g) || g.getSchema().getField(part) == null) {
+                return null;
+            }
+            v = g.get(part);
+        }
+        return v;
     }
 
     /** The input column name of row feature {@code name} at {@code step} (0 = oldest, size - 1 = the latest record). */

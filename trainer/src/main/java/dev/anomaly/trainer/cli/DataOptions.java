@@ -133,9 +133,7 @@ public final class DataOptions {
             if (sample > 0) {
                 throw new IllegalArgumentException("--window needs every record of the range (a sample would break the series): add --sample 0");
             }
-            TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
-                    last == null ? OptionalLong.empty() : OptionalLong.of(last), OptionalInt.empty(),
-                    ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic"));
+            TopicRange range = range(OptionalInt.empty());
             records = KafkaTopicData.readAll(range, readTimeout, p -> true).values();
             source = range.describe();
         } else if (data != null && data.getFileName().toString().toLowerCase().endsWith(".avro")) {
@@ -158,10 +156,15 @@ public final class DataOptions {
         return dev.anomaly.trainer.data.Windowing.windows(records, row, window, label(), source);
     }
 
+    /** The topic range the options name, kept whole or as a sample of {@code sampled} records. */
+    private TopicRange range(OptionalInt sampled) {
+        return new TopicRange(topic, time(from, "--from"), time(to, "--to"),
+                last == null ? OptionalLong.empty() : OptionalLong.of(last), sampled,
+                ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic"));
+    }
+
     private Dataset readTopic(FeatureSpec spec) {
-        Map<String, Object> config = ClientProperties.resolve(kafkaProperties, bootstrapServers, registryUrl, "--topic");
-        TopicRange range = new TopicRange(topic, time(from, "--from"), time(to, "--to"),
-                last == null ? OptionalLong.empty() : OptionalLong.of(last), sample > 0 ? OptionalInt.of(sample) : OptionalInt.empty(), config);
+        TopicRange range = range(sample > 0 ? OptionalInt.of(sample) : OptionalInt.empty());
         KafkaTopicData.Read read = KafkaTopicData.readAll(range, readTimeout, p -> true);
         List<GenericRecord> records = read.values();
         if (read.records().size() < read.seen()) {

@@ -226,7 +226,8 @@ public final class CsvData {
         }
     }
 
-    private static String[] split(String line) {
+    /** The cells of one CSV line, with double-quoted cells (and "" inside them). */
+    static String[] split(String line) {
         if (line.indexOf('"') < 0) {
             return line.split(",", -1);
         }

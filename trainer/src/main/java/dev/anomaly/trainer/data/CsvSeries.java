@@ -36,7 +36,7 @@ public final class CsvSeries {
             if (headerLine == null || headerLine.isBlank()) {
                 throw new DataException(file + ": empty file (expected a header row)");
             }
-            List<String> header = Arrays.stream(headerLine.replace("\uFEFF", "").split(",", -1)).map(String::trim).toList();
+            List<String> header = Arrays.stream(CsvData.split(headerLine.replace("\uFEFF", ""))).map(String::trim).toList();
             int key = column(file, header, keyColumn, "--window-key");
             int time = column(file, header, timeColumn, "--window-time");
             int label = labelColumn.map(l -> column(file, header, l, "--label-column")).orElse(-1);
@@ -58,7 +58,7 @@ public final class CsvSeries {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] cells = line.split(",", -1);
+                String[] cells = CsvData.split(line);
                 if (cells.length != header.size()) {
                     throw new DataException(file + ":" + lineNo + ": " + cells.length + " fields, the header has " + header.size());
                 }

@@ -58,7 +58,8 @@ public final class RecordData {
                 labels == null ? Optional.empty() : Optional.of(java.util.Arrays.copyOf(labels, rows)), source);
     }
 
-    private static int label(GenericRecord r, String field) {
+    /** The 0/1 label of a record from its boolean or 0/1 field; a clear error otherwise. */
+    static int label(GenericRecord r, String field) {
         if (r.getSchema().getField(field) == null) {
             throw new DataException("Label field '" + field + "' is not in " + r.getSchema().getFullName());
         }

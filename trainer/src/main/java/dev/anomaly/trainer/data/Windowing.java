@@ -33,18 +33,15 @@ public final class Windowing {
         for (int i = 0; i < records.size(); i++) {
             GenericRecord r = records.get(i);
             try {
-                Object key = field(r, window.key());
-                Object time = field(r, window.time());
-                if (time instanceof java.time.Instant instant) {
-                    time = instant.toEpochMilli();
-                }
-                if (key == null || !(time instanceof Long || time instanceof Integer)) {
+                String key = window.keyOf(r);
+                Long time = window.timeOf(r);
+                if (key == null || time == null) {
                     throw new DataException("record " + i + ": no key at " + window.key() + " or no long time at " + window.time());
                 }
                 float[] row = new float[f];
                 rowSpec.extractInto(r, row, 0);
-                int label = labelField.map(l -> label(r, l)).orElse(0);
-                byKey.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(new Row(((Number) time).longValue(), i, row, label));
+                int label = labelField.map(l -> RecordData.label(r, l)).orElse(0);
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new Row(time, i, row, label));
             } catch (FeatureExtractionException | DataException e) {
                 skipped++;
                 firstProblem = firstProblem == null ? e.getMessage() : firstProblem;
@@ -78,28 +75,5 @@ public final class Windowing {
         }
         Optional<int[]> y = labelField.map(l -> labels.stream().mapToInt(Integer::intValue).toArray());
         return new Dataset(spec, values, rows.size(), y, source + String.format(" (%,d windows of %d over %,d keys)", rows.size(), w, byKey.size()));
-    }
-
-    /** The value at a dot-separated field path, or null. */
-    static Object field(GenericRecord record, String path) {
-        Object v = record;
-        for (String part : path.split("\\.")) {
-            if (!(v instanceof GenericRecord g) || g.getSchema().getField(part) == null) {
-                return null;
-            }
-            v = g.get(part);
-        }
-        return v;
-    }
-
-    private static int label(GenericRecord r, String field) {
-        Object v = field(r, field);
-        if (v instanceof Boolean b) {
-            return b ? 1 : 0;
-        }
-        if (v instanceof Number n && (n.doubleValue() == 0 || n.doubleValue() == 1)) {
-            return n.intValue();
-        }
-        throw new DataException("Label field '" + field + "' must be boolean or 0/1, found " + v);
     }
 }

@@ -149,13 +149,7 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
     public NetworkWeights withTrainingStatistics(NetworkWeights weights, Dl4jNetwork network, float[] z, int rows) {
         float[][] forward = network.forward(z, rows);
         float[] codes = forward[0];
-        float[] recon = forward[1];
-        double mse = 0;
-        for (int i = 0; i < z.length; i++) {
-            double d = z[i] - recon[i];
-            mse += d * d;
-        }
-        mse /= z.length;
+        double mse = meanSquaredError(z, forward[1]);
         int k = weights.latent();
         double[] mean = new double[k];
         double[] var = new double[k];
@@ -185,10 +179,8 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
 
     @Override
     public ScoreTerms reference(NetworkWeights net, float[] z, float[] hidden, float[] latent, float[] output, int rows) {
-        int f = net.width();
         int k = net.latent();
         double[] latentTerm = new double[rows];
-        double[] e = new double[rows * f];
         for (int r = 0; r < rows; r++) {
             double l = 0;
             for (int i = 0; i < k; i++) {
@@ -197,20 +189,40 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
                 l += u * u / k;
             }
             latentTerm[r] = l;
-            for (int j = 0; j < f; j++) {
-                double mean = output[r * f + j];
-                double zj = z[r * f + j];
-                e[r * f + j] = (zj - mean) * (zj - mean) * net.reconstructionWeight() / f;
-            }
         }
-        return new ScoreTerms(latentTerm, e, output);
+        return new ScoreTerms(latentTerm, reconstructionTerms(net, z, output, rows), output);
+    }
+
+    /** Per cell e_j = w (z_j - r_j)^2 / F: the reconstruction term of the AE and of its variants. */
+    static double[] reconstructionTerms(NetworkWeights net, float[] z, float[] output, int rows) {
+        int f = net.width();
+        double[] e = new double[rows * f];
+        for (int i = 0; i < rows * f; i++) {
+            double d = z[i] - output[i];
+            e[i] = d * d * net.reconstructionWeight() / f;
+        }
+        return e;
+    }
+
+    /** {@link #reconstructionTerms(NetworkWeights, float[], float[], int)} as ONNX nodes. */
+    static String reconstructionTerms(OnnxGraph g, NetworkWeights net, String z, String output) {
+        String diff = g.node("Sub", z, output);
+        return g.node("Mul", g.node("Mul", diff, diff), g.scalar("reconstruction_weight", net.reconstructionWeight() / net.width()));
+    }
+
+    /** Mean over all cells of (z - r)^2: 1 / w. */
+    static double meanSquaredError(float[] z, float[] recon) {
+        double mse = 0;
+        for (int i = 0; i < z.length; i++) {
+            double d = z[i] - recon[i];
+            mse += d * d;
+        }
+        return mse / z.length;
     }
 
     @Override
     public GraphTerms graph(OnnxGraph g, NetworkWeights net, String z, String hidden, String latent, String output) {
-        int f = net.width();
-        String diff = g.node("Sub", z, output);
-        String e = g.node("Mul", g.node("Mul", diff, diff), g.scalar("reconstruction_weight", net.reconstructionWeight() / f));
+        String e = reconstructionTerms(g, net, z, output);
         String u = g.node("Mul", g.node("Sub", latent, g.floats("latent.center", net.latentCenter(), net.latent())),
                 g.floats("latent.inv_scale", net.latentInvScale(), net.latent()));
         String latentTerm = g.node("Mul", g.rowSum(g.node("Mul", u, u)), g.scalar("inv_latent", 1f / net.latent()));

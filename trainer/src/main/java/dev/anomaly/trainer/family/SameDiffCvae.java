@@ -93,9 +93,8 @@ final class SameDiffCvae extends SameDiffNetwork {
     @Override
     public float[][] forward(float[] z, int rows) {
         INDArray in = Nd4j.create(z, new long[]{rows, width}, 'c');
-        Map<String, INDArray> feed = Map.of("in", in, "target", in.getColumns(data), "cond", in.getColumns(cond),
-                "eps", Nd4j.zeros(DataType.FLOAT, rows, config.latent()));
-        Map<String, INDArray> out = sd.output(feed, "mu", "recon_mean");
+        Map<String, INDArray> out = sd.output(feed(in, in.getColumns(data), in.getColumns(cond),
+                Nd4j.zeros(DataType.FLOAT, rows, config.latent())), "mu", "recon_mean");
         float[] mean = out.get("recon_mean").dup('c').data().asFloat();
         float[] full = z.clone();
         for (int r = 0; r < rows; r++) {

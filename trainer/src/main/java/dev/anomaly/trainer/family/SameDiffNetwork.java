@@ -138,11 +138,6 @@ abstract class SameDiffNetwork implements Dl4jNetwork {
     }
 
 
-    /** The value of {@code output} for the given placeholders, as a row-major array. */
-    protected float[] eval(String output, Map<String, INDArray> placeholders) {
-        return sd.outputSingle(placeholders, output).dup('c').data().asFloat();
-    }
-
     /**
      * The loss on the last minibatch, after its step (one more forward pass): SameDiff reports no loss value from a
      * single-batch fit to its listeners.
@@ -152,11 +147,16 @@ abstract class SameDiffNetwork implements Dl4jNetwork {
         if (lastBatch == null) {
             return Double.NaN;
         }
+        return sd.outputSingle(feed(lastBatch), LOSS).getDouble(0);
+    }
+
+    /** Placeholder values by name, given in {@link #ready}'s order. */
+    protected Map<String, INDArray> feed(INDArray... values) {
         Map<String, INDArray> feed = new java.util.HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
-            feed.put(inputs.get(i), lastBatch[i]);
+            feed.put(inputs.get(i), values[i]);
         }
-        return sd.outputSingle(feed, LOSS).getDouble(0);
+        return feed;
     }
 
     @Override
@@ -196,9 +196,5 @@ abstract class SameDiffNetwork implements Dl4jNetwork {
             }
         }
         return out;
-    }
-
-    List<String> inputs() {
-        return inputs;
     }
 }

@@ -11,7 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -61,7 +60,8 @@ final class SameDiffVqvae extends SameDiffNetwork {
         ready("in", "target", "shift", "one_hot", "code_fixed", "chosen");
     }
 
-    private INDArray[] feed(INDArray input, INDArray target) {
+    /** The step's placeholder values: the batch, and each row's nearest entry found with the current codebook. */
+    private INDArray[] quantised(INDArray input, INDArray target) {
         int rows = (int) input.size(0);
         float[] code = sd.outputSingle(Map.of("in", input), "code_out").dup('c').data().asFloat();
         float[] book = sd.getArrForVarName(VectorQuantisedAutoencoder.CODEBOOK).dup('c').data().asFloat();
@@ -84,7 +84,7 @@ final class SameDiffVqvae extends SameDiffNetwork {
         if (!codebookStarted) {
             startCodebook(input);
         }
-        step(feed(input, target));
+        step(quantised(input, target));
     }
 
     /** The first minibatch's codes, K of them drawn without replacement (with repeats if the batch is smaller). */
@@ -112,24 +112,14 @@ final class SameDiffVqvae extends SameDiffNetwork {
     @Override
     public double validationLoss(float[] z, int rows) {
         INDArray in = Nd4j.create(z, new long[]{rows, width}, 'c');
-        INDArray[] values = feed(in, in);
-        Map<String, INDArray> placeholders = new HashMap<>();
-        for (int i = 0; i < values.length; i++) {
-            placeholders.put(inputs().get(i), values[i]);
-        }
-        return sd.outputSingle(placeholders, LOSS).getDouble(0);
+        return sd.outputSingle(feed(quantised(in, in)), LOSS).getDouble(0);
     }
 
     /** {z_e, the reconstruction decoded from its nearest entry}. */
     @Override
     public float[][] forward(float[] z, int rows) {
         INDArray in = Nd4j.create(z, new long[]{rows, width}, 'c');
-        INDArray[] values = feed(in, in);
-        Map<String, INDArray> placeholders = new HashMap<>();
-        for (int i = 0; i < values.length; i++) {
-            placeholders.put(inputs().get(i), values[i]);
-        }
-        Map<String, INDArray> out = sd.output(placeholders, "code_out", "recon");
+        Map<String, INDArray> out = sd.output(feed(quantised(in, in)), "code_out", "recon");
         return new float[][]{out.get("code_out").dup('c').data().asFloat(), out.get("recon").dup('c').data().asFloat()};
     }
 

@@ -139,11 +139,9 @@ public record VectorQuantisedAutoencoder(int codebookSize, double commitment) im
 
     @Override
     public ScoreTerms reference(NetworkWeights net, float[] z, float[] hidden, float[] latent, float[] output, int rows) {
-        int f = net.width();
         int k = net.latent();
         float[] q = decoderInput(net, z, latent, rows);
         double[] latentTerm = new double[rows];
-        double[] e = new double[rows * f];
         for (int r = 0; r < rows; r++) {
             double l = 0;
             for (int i = 0; i < k; i++) {
@@ -151,19 +149,13 @@ public record VectorQuantisedAutoencoder(int codebookSize, double commitment) im
                 l += u * u / k;
             }
             latentTerm[r] = l;
-            for (int j = 0; j < f; j++) {
-                double d = z[r * f + j] - output[r * f + j];
-                e[r * f + j] = d * d * net.reconstructionWeight() / f;
-            }
         }
-        return new ScoreTerms(latentTerm, e, output);
+        return new ScoreTerms(latentTerm, Autoencoder.reconstructionTerms(net, z, output, rows), output);
     }
 
     @Override
     public GraphTerms graph(OnnxGraph g, NetworkWeights net, String z, String hidden, String latent, String output) {
-        int f = net.width();
-        String diff = g.node("Sub", z, output);
-        String e = g.node("Mul", g.node("Mul", diff, diff), g.scalar("reconstruction_weight", net.reconstructionWeight() / f));
+        String e = Autoencoder.reconstructionTerms(g, net, z, output);
         String u = g.node("Mul", g.node("Sub", latent, QUANTISED), g.floats("latent.inv_scale", net.latentInvScale(), net.latent()));
         String latentTerm = g.node("Mul", g.rowSum(g.node("Mul", u, u)), g.scalar("inv_latent", 1f / net.latent()));
         return new GraphTerms(latentTerm, e, output);
@@ -177,13 +169,7 @@ public record VectorQuantisedAutoencoder(int codebookSize, double commitment) im
     public NetworkWeights withTrainingStatistics(NetworkWeights weights, Dl4jNetwork network, float[] z, int rows) {
         float[][] forward = network.forward(z, rows);
         float[] codes = forward[0];
-        float[] recon = forward[1];
-        double mse = 0;
-        for (int i = 0; i < z.length; i++) {
-            double d = z[i] - recon[i];
-            mse += d * d;
-        }
-        mse /= z.length;
+        double mse = Autoencoder.meanSquaredError(z, forward[1]);
         int k = weights.latent();
         float[] q = decoderInput(weights, z, codes, rows);
         double[] ms = new double[k];
