@@ -198,7 +198,7 @@ public record Autoencoder(double sparsity, double contraction, double sparsityTa
         int f = net.width();
         double[] e = new double[rows * f];
         for (int i = 0; i < rows * f; i++) {
-            double d = z[i] - output[i];
+            double d = (double) z[i] - output[i]; // in double, as the reference defines it
             e[i] = d * d * net.reconstructionWeight() / f;
         }
         return e;
